@@ -1,0 +1,75 @@
+"""What a running block may know and ask of the platform, as small ports.
+
+The engine builds one :class:`BlockContext` per node execution. Blocks never import the
+engine: running a sub-agent or reading the media store goes through the Protocols here,
+whose implementations are passed in by the engine (built in ``wiring``).
+"""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+
+
+class AgentRunner(Protocol):
+    """Runs another saved agent as a child of the current execution."""
+
+    def run_agent(
+        self,
+        *,
+        user_id: str,
+        graph_id: str,
+        graph_version: int | None,
+        inputs: dict[str, Any],
+        parent_exec_id: str,
+        idempotency_key: str,
+    ) -> AsyncIterator[tuple[str, Any]]:
+        """Yield the child's ``(output name, value)`` pairs as they are produced.
+
+        Raises ``BlockExecutionError`` when the child fails; closing the iterator early
+        (the parent was stopped) stops the child.
+        """
+        ...
+
+
+class MediaStore(Protocol):
+    """Files passed between blocks by reference (``media://...``), not as bytes."""
+
+    async def put(self, user_id: str, name: str, data: bytes) -> str: ...
+
+    async def get(self, user_id: str, ref: str) -> bytes: ...
+
+
+def _no_stream(pin: str, value: Any) -> Awaitable[None]:
+    fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    fut.set_result(None)
+    return fut
+
+
+@dataclass(slots=True)
+class BlockContext:
+    """Everything a block run gets besides its inputs."""
+
+    user_id: str
+    graph_exec_id: str = ""
+    node_exec_id: str = ""
+    node_id: str = ""
+    graph_id: str = ""
+    graph_version: int = 0
+    idempotency_key: str = ""
+    """Stable across retries and crash-resume of the same (execution, node, input set)."""
+    credentials: Mapping[str, Any] = field(default_factory=dict)
+    """Decrypted credentials by input field name; only for the owner's runs."""
+    logger: logging.Logger = field(default_factory=lambda: logging.getLogger("blockyard.block"))
+    cancelled: asyncio.Event = field(default_factory=asyncio.Event)
+    stream: Callable[[str, Any], Awaitable[None]] = _no_stream
+    """Send a partial value (a token, a progress note) to live viewers; not stored."""
+    agents: AgentRunner | None = None
+    media: MediaStore | None = None
+
+    async def run_blocking(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run blocking or CPU-bound work in a thread so the event loop stays free."""
+        return await asyncio.get_running_loop().run_in_executor(None, fn, *args)
