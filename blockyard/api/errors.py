@@ -1,0 +1,93 @@
+"""Every error leaves the API as JSON ``{"detail", "type"}``, never as a stack trace.
+
+The :class:`~blockyard.errors.BlockyardError` tree maps to HTTP statuses here (and only
+here); graph validation errors add ``problems`` (one per node and field), request
+validation errors add ``errors``. Anything unexpected is logged with its traceback on the
+server and answered with a generic 500.
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from blockyard import errors as e
+
+log = logging.getLogger(__name__)
+
+# Most specific first: the first class an error is an instance of decides its status.
+STATUS_BY_ERROR: tuple[tuple[type[e.BlockyardError], int], ...] = (
+    (e.NotFoundError, 404),
+    (e.PermissionDeniedError, 403),
+    (e.AuthError, 401),
+    (e.ConflictError, 409),
+    (e.LimitExceededError, 413),
+    (e.InsufficientBalanceError, 402),
+    (e.GraphValidationError, 422),
+    (e.AgentFormatError, 422),
+    (e.GraphError, 400),
+    (e.BlockInputError, 422),
+    (e.BlockError, 400),
+    (e.InvalidTransitionError, 409),
+    (e.ExecutionStoppedError, 409),
+    (e.ExecutionError, 409),
+)
+
+
+def status_for(exc: e.BlockyardError) -> int:
+    """The HTTP status of a deliberate error; 500 for ``ConfigError`` and unknown kinds."""
+    for cls, status in STATUS_BY_ERROR:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def error_body(detail: str, kind: str, **extra: Any) -> dict[str, Any]:
+    return {"detail": detail, "type": kind, **extra}
+
+
+async def blockyard_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, e.BlockyardError)
+    status = status_for(exc)
+    if status == 500:
+        log.error("Server-side error on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(error_body("Internal server error", "InternalError"), 500)
+    body = error_body(exc.message, type(exc).__name__)
+    if isinstance(exc, e.GraphValidationError):
+        body["problems"] = exc.problems
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status, headers=headers)
+
+
+def _readable(err: dict[str, Any]) -> dict[str, Any]:
+    """One validation error, JSON-safe (pydantic's ``ctx`` may hold exception objects)."""
+    return {"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", ""))}
+
+
+async def request_validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [_readable(err) for err in exc.errors()]
+    summary = "; ".join(f"{'.'.join(err['loc'])}: {err['msg']}" for err in errors)
+    body = error_body(f"Invalid request: {summary}", "RequestValidationError", errors=errors)
+    return JSONResponse(body, 422)
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    return JSONResponse(error_body(detail, "HTTPError"), exc.status_code, headers=exc.headers)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse(error_body("Internal server error", "InternalError"), 500)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(e.BlockyardError, blockyard_error)
+    app.add_exception_handler(RequestValidationError, request_validation_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

@@ -1,0 +1,206 @@
+"""The one place that picks implementations from :class:`Settings` and builds them.
+
+``build(settings)`` returns a :class:`Container`: the database (migrations applied), the
+block registry (synced into the blocks table), the queue and event bus (in-process, or
+Redis when ``redis_url`` is set), the repositories, the engine, the execution service and
+``settings.workers`` engine workers. Nothing else in the code chooses between SQLite and
+PostgreSQL or between the in-process and the Redis runtime; everything is passed in from
+here. ``Container.start()`` starts the workers (which resume unfinished runs first);
+``Container.close()`` stops and closes everything in reverse order.
+"""
+
+import base64
+import logging
+import os
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from blockyard.blocks.registry import BlockRegistry, load_registry
+from blockyard.engine.executor import Engine
+from blockyard.engine.ports import EventBus, WorkQueue
+from blockyard.engine.service import ExecutionService
+from blockyard.engine.worker import Worker
+from blockyard.runtime.local import LocalBus, LocalQueue
+from blockyard.runtime.redis import RedisBus, RedisQueue
+from blockyard.settings import Settings
+from blockyard.store.api_keys import ApiKeyRepo
+from blockyard.store.blocks import BlockRepo
+from blockyard.store.db import Database, open_database
+from blockyard.store.executions import ExecutionRepo, SqlRunStore
+from blockyard.store.graphs import GraphRepo, SqlGraphSource
+from blockyard.store.tokens import RefreshTokenRepo
+from blockyard.store.users import UserRepo
+
+log = logging.getLogger(__name__)
+
+JWT_SECRET_FILE = "jwt_secret"
+ENCRYPTION_KEY_FILE = "encryption_key"
+
+
+@dataclass(slots=True)
+class Secrets:
+    """The two secrets every process of one deployment must share."""
+
+    jwt_secret: str
+    encryption_key: str
+
+
+@dataclass(slots=True)
+class Runtime:
+    """How work and events travel: in-process, or through Redis for scale-out."""
+
+    queue: WorkQueue
+    bus: EventBus
+
+
+@dataclass(slots=True)
+class Repos:
+    users: UserRepo
+    api_keys: ApiKeyRepo
+    refresh_tokens: RefreshTokenRepo
+    graphs: GraphRepo
+    executions: ExecutionRepo
+
+
+@dataclass
+class Container:
+    """Everything a process needs, built once by :func:`build` and passed down."""
+
+    settings: Settings
+    secrets: Secrets
+    db: Database
+    registry: BlockRegistry
+    runtime: Runtime
+    repos: Repos
+    engine: Engine
+    service: ExecutionService
+    workers: list[Worker] = field(default_factory=list)
+    _started: bool = False
+
+    @property
+    def bus(self) -> EventBus:
+        return self.runtime.bus
+
+    async def start(self) -> None:
+        """Start the engine workers; each resumes unfinished runs before taking new work."""
+        if self._started:
+            return
+        self._started = True
+        for worker in self.workers:
+            await worker.start()
+
+    async def close(self) -> None:
+        """Stop workers, then the queue and bus, then the database. Safe to call twice."""
+        for worker in reversed(self.workers):
+            await _quietly(worker.stop, "worker")
+        self.workers.clear()
+        await _quietly(self.runtime.queue.close, "queue")
+        await _quietly(self.runtime.bus.close, "event bus")
+        await _quietly(self.db.close, "database")
+        self._started = False
+
+
+async def _quietly(close: Callable[[], object], what: str) -> None:
+    """Close one part without letting its failure leave the others open."""
+    try:
+        result = close()
+        if hasattr(result, "__await__"):
+            await result
+    except Exception:
+        log.exception("Could not close the %s", what)
+
+
+def ensure_secrets(settings: Settings) -> Secrets:
+    """Secrets from settings, or from files in the data dir, generated on first start."""
+    data_dir = settings.data_dir
+    jwt_secret = settings.jwt_secret or _secret_file(
+        data_dir / JWT_SECRET_FILE, lambda: secrets.token_urlsafe(48)
+    )
+    encryption_key = settings.encryption_key or _secret_file(
+        data_dir / ENCRYPTION_KEY_FILE,
+        lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"),
+    )
+    return Secrets(jwt_secret=jwt_secret, encryption_key=encryption_key)
+
+
+def _secret_file(path: Path, make: Callable[[], str]) -> str:
+    """Read ``path``, or create it readable by its owner only (0600) with a fresh secret.
+
+    ``O_EXCL`` makes two processes starting at once agree: the loser reads the winner's.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        value = path.read_text(encoding="ascii").strip()
+        if value:
+            return value
+        raise
+    value = make()
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(value + "\n")
+    log.info("Generated %s", path.name)
+    return value
+
+
+def build_runtime(settings: Settings, *, redis_prefix: str = "blockyard") -> Runtime:
+    """In-process queue and bus by default; Redis Streams and pub/sub with ``redis_url``."""
+    if settings.redis_url:
+        return Runtime(
+            queue=RedisQueue(settings.redis_url, prefix=redis_prefix),
+            bus=RedisBus(settings.redis_url, prefix=redis_prefix),
+        )
+    return Runtime(queue=LocalQueue(), bus=LocalBus())
+
+
+def build_repos(db: Database) -> Repos:
+    return Repos(
+        users=UserRepo(db),
+        api_keys=ApiKeyRepo(db),
+        refresh_tokens=RefreshTokenRepo(db),
+        graphs=GraphRepo(db),
+        executions=ExecutionRepo(db),
+    )
+
+
+async def build(
+    settings: Settings,
+    *,
+    redis_prefix: str = "blockyard",
+    registry: BlockRegistry | None = None,
+) -> Container:
+    """Build every part of one process from ``settings`` (see the module docstring)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    keys = ensure_secrets(settings)
+    db = await open_database(settings.resolved_database_url, migrate=True)
+    try:
+        registry = registry or load_registry()
+        await BlockRepo(db).sync(registry)
+        runtime = build_runtime(settings, redis_prefix=redis_prefix)
+    except BaseException:
+        await db.close()
+        raise
+    graph_source = SqlGraphSource(db)
+    run_store = SqlRunStore(db)
+    engine = Engine(
+        registry,
+        run_store,
+        graph_source,
+        runtime.bus,
+        node_concurrency=settings.node_concurrency,
+        user_concurrency=settings.user_concurrency,
+    )
+    service = ExecutionService(run_store, runtime.queue, runtime.bus, graph_source, registry)
+    workers = [Worker(engine, runtime.queue, runtime.bus) for _ in range(settings.workers)]
+    return Container(
+        settings=settings,
+        secrets=keys,
+        db=db,
+        registry=registry,
+        runtime=runtime,
+        repos=build_repos(db),
+        engine=engine,
+        service=service,
+        workers=workers,
+    )
