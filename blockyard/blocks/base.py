@@ -29,7 +29,7 @@ A block knows nothing of graphs or the engine; what it may ask of the platform c
 import abc
 import enum
 import functools
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -37,8 +37,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from blockyard.blocks.context import BlockContext
 from blockyard.errors import BlockInputError
 
-BlockOutput = AsyncIterator[tuple[str, Any]]
-"""What ``Block.run`` returns: an async iterator of ``(pin, value)``."""
+BlockOutput = AsyncGenerator[tuple[str, Any], None]
+"""What ``Block.run`` returns: an async generator of ``(pin, value)``."""
 
 ERROR_PIN = "error"
 
@@ -102,7 +102,7 @@ CATEGORY_DESCRIPTIONS: dict[BlockCategory, str] = {
 }
 
 
-def SchemaField(  # noqa: N802 - reads like pydantic.Field, which it wraps
+def SchemaField(
     default: Any = ...,
     *,
     description: str | None = None,

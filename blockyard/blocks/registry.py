@@ -97,7 +97,9 @@ def _entry_point_blocks() -> Iterator[type[Block]]:
             yield loaded
 
 
-def load_registry(extra_modules: Iterable[str] = (), *, entry_point_packages: bool = True) -> BlockRegistry:
+def load_registry(
+    extra_modules: Iterable[str] = (), *, entry_point_packages: bool = True
+) -> BlockRegistry:
     """The built-in families plus every installed third-party block package."""
     registry = BlockRegistry()
     for name in (*BUILTIN_MODULES, *extra_modules):

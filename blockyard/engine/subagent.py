@@ -1,0 +1,55 @@
+"""Running a saved agent inside another (the Agent Executor block's port).
+
+The child is a graph execution of its own, stored with ``parent_exec_id``, and runs inline
+in the parent's process (no worker slot is held while waiting for another). Its id derives
+from the parent node's idempotency key, so a parent resumed after a crash rejoins the same
+child instead of starting a second one. Stopping the parent stops the child.
+"""
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+from blockyard.engine.outputs import graph_outputs
+from blockyard.engine.states import ExecutionStatus
+from blockyard.errors import BlockExecutionError
+
+if TYPE_CHECKING:
+    from blockyard.engine.executor import Engine
+
+_CHILD_NAMESPACE = uuid.UUID("7f0f3c1e-5b1a-4a8e-9a51-8d0b2b6f4c11")
+
+
+class SubAgentRunner:
+    def __init__(self, engine: "Engine") -> None:
+        self._engine = engine
+
+    async def run_agent(
+        self,
+        *,
+        user_id: str,
+        graph_id: str,
+        graph_version: int | None,
+        inputs: dict[str, Any],
+        parent_exec_id: str,
+        idempotency_key: str,
+    ) -> AsyncIterator[tuple[str, Any]]:
+        from blockyard.engine.executor import new_graph_exec
+
+        engine = self._engine
+        graph = await engine.graphs.get_graph(graph_id, graph_version, user_id)
+        child_id = str(uuid.uuid5(_CHILD_NAMESPACE, idempotency_key))
+        if await engine.store.get_graph_exec(child_id) is None:
+            record = new_graph_exec(
+                graph, user_id, inputs, None, parent_exec_id, idempotency_key, exec_id=child_id
+            )
+            await engine.store.create_graph_exec(record)
+        result = await engine.run(child_id)
+        if result.status != ExecutionStatus.COMPLETED:
+            raise BlockExecutionError(
+                f"Sub-agent {graph.name or graph_id} ended {result.status}: {result.error or ''}"
+            )
+        node_execs = await engine.store.list_node_execs(child_id)
+        for name, values in graph_outputs(graph, node_execs, engine.registry).items():
+            for value in values:
+                yield name, value
