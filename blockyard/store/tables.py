@@ -1,0 +1,225 @@
+"""The database schema as typed SQLAlchemy 2 declarative tables.
+
+The initial Alembic revision creates exactly these tables, and a test checks that the
+migrated schema and this metadata do not differ. Conventions, the same on both dialects:
+
+- ids are strings (UUIDs in text form, or the ids an imported agent file carries);
+- timestamps are floats, epoch seconds, like the engine's records;
+- JSON columns are ``JSON`` (``JSONB`` on PostgreSQL), encoded by :mod:`.codec`;
+- statuses are plain strings (no database enums: adding a status needs no migration).
+
+Row classes end in ``Row``; the repositories turn them into the domain types the rest of
+the code uses (``User``, ``ApiKey``, :class:`~blockyard.graph.model.Graph`, engine records).
+"""
+
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Double,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+JsonType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+"""JSON everywhere, JSONB on PostgreSQL; Python None is SQL NULL, not JSON null."""
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        str: String(),
+        int: Integer(),
+        float: Double(),
+        dict[str, Any]: JsonType,
+        list[Any]: JsonType,
+    }
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(unique=True)
+    """Stored lower-cased, so uniqueness is case-insensitive on both dialects."""
+    name: Mapped[str]
+    password_hash: Mapped[str]
+    is_admin: Mapped[bool]
+    created_at: Mapped[float]
+
+
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str]
+    prefix: Mapped[str] = mapped_column(unique=True)
+    key_hash: Mapped[str]
+    scopes: Mapped[list[Any]]
+    status: Mapped[str]
+    created_at: Mapped[float]
+    last_used_at: Mapped[float | None]
+    revoked_at: Mapped[float | None]
+
+
+class RefreshTokenRow(Base):
+    __tablename__ = "refresh_tokens"
+
+    jti: Mapped[str] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[float]
+    revoked_at: Mapped[float | None]
+
+
+class BlockRow(Base):
+    """A mirror of the block registry, upserted on start (for SQL joins and the admin)."""
+
+    __tablename__ = "blocks"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    input_schema: Mapped[dict[str, Any]]
+    output_schema: Mapped[dict[str, Any]]
+    updated_at: Mapped[float]
+
+
+class GraphRow(Base):
+    """One version of one agent. Only one version of an id is active."""
+
+    __tablename__ = "graphs"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str]
+    description: Mapped[str]
+    is_active: Mapped[bool]
+    created_at: Mapped[float]
+    updated_at: Mapped[float]
+
+
+class NodeRow(Base):
+    """A node of one graph version. Ids are unique within the version (not globally), so
+    a new version may keep the node ids of the one it was saved from."""
+
+    __tablename__ = "nodes"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["graph_id", "graph_version"], ["graphs.id", "graphs.version"], ondelete="CASCADE"
+        ),
+    )
+
+    graph_id: Mapped[str] = mapped_column(primary_key=True)
+    graph_version: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[str] = mapped_column(primary_key=True)
+    ordinal: Mapped[int]
+    """Position in the graph's node list, so a graph reads back in the order it was saved."""
+    block_id: Mapped[str]
+    input_default: Mapped[dict[str, Any]]
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata")
+    policy: Mapped[dict[str, Any] | None]
+
+
+class LinkRow(Base):
+    __tablename__ = "links"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["graph_id", "graph_version"], ["graphs.id", "graphs.version"], ondelete="CASCADE"
+        ),
+    )
+
+    graph_id: Mapped[str] = mapped_column(primary_key=True)
+    graph_version: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[str] = mapped_column(primary_key=True)
+    ordinal: Mapped[int]
+    source_id: Mapped[str]
+    sink_id: Mapped[str]
+    source_name: Mapped[str]
+    sink_name: Mapped[str]
+    is_static: Mapped[bool]
+
+
+class GraphExecRow(Base):
+    """A run of a graph version. No foreign key to ``graphs``: runs outlive their graph."""
+
+    __tablename__ = "graph_executions"
+    __table_args__ = (
+        Index("ix_graph_executions_user_created", "user_id", "created_at"),
+        Index("ix_graph_executions_graph", "graph_id"),
+    )
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    graph_id: Mapped[str]
+    graph_version: Mapped[int]
+    user_id: Mapped[str]
+    status: Mapped[str]
+    inputs: Mapped[dict[str, Any]]
+    node_input_masks: Mapped[dict[str, Any]]
+    parent_exec_id: Mapped[str | None]
+    idempotency_key: Mapped[str | None] = mapped_column(unique=True)
+    rerun_of: Mapped[dict[str, Any] | None]
+    created_at: Mapped[float]
+    started_at: Mapped[float | None]
+    ended_at: Mapped[float | None]
+    error: Mapped[str | None]
+    stats: Mapped[dict[str, Any]]
+    event_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class NodeExecRow(Base):
+    __tablename__ = "node_executions"
+    __table_args__ = (Index("ix_node_executions_graph_exec_seq", "graph_exec_id", "seq"),)
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    graph_exec_id: Mapped[str] = mapped_column(
+        ForeignKey("graph_executions.id", ondelete="CASCADE")
+    )
+    node_id: Mapped[str]
+    block_id: Mapped[str]
+    status: Mapped[str]
+    input_data: Mapped[dict[str, Any]]
+    output_data: Mapped[dict[str, Any]]
+    seq: Mapped[int] = mapped_column(BigInteger)
+    end_seq: Mapped[int] = mapped_column(BigInteger)
+    attempt: Mapped[int]
+    error: Mapped[str | None]
+    added_at: Mapped[float]
+    queued_at: Mapped[float | None]
+    started_at: Mapped[float | None]
+    ended_at: Mapped[float | None]
+    stats: Mapped[dict[str, Any]]
+
+
+class CreditTransactionRow(Base):
+    """One credit movement; the engine writes ``USAGE`` rows with a node's completion."""
+
+    __tablename__ = "credit_transactions"
+    __table_args__ = (Index("ix_credit_transactions_user_created", "user_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    user_id: Mapped[str]
+    amount: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str]
+    graph_exec_id: Mapped[str | None]
+    node_exec_id: Mapped[str | None]
+    block_id: Mapped[str | None]
+    created_at: Mapped[float]
+
+
+metadata = Base.metadata
