@@ -28,7 +28,9 @@ from blockyard.wiring import Container, build
 log = logging.getLogger(__name__)
 
 
-def _lifespan(source: Settings | Container) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+def _lifespan(
+    source: Settings | Container,
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = isinstance(source, Settings)

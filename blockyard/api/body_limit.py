@@ -10,9 +10,9 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_BODY = json.dumps(
-    {"detail": "Request body too large", "type": "LimitExceededError"}
-).encode("utf-8")
+_BODY = json.dumps({"detail": "Request body too large", "type": "LimitExceededError"}).encode(
+    "utf-8"
+)
 
 
 class BodySizeLimit:

@@ -264,9 +264,7 @@ class Session:
 
     async def replay(self, record: Any, last_seq: int) -> int:
         """Send what changed after ``last_seq`` and the run's state; return the seq covered."""
-        executions, channel = self.container.repos.executions, exec_channel(
-            self.user_id, record.id
-        )
+        executions, channel = self.container.repos.executions, exec_channel(self.user_id, record.id)
         changed = await executions.node_execs(self.user_id, record.id, after_seq=last_seq)
         for node_exec in changed:
             data = events.node_exec_event(node_exec, record)
@@ -274,7 +272,9 @@ class Session:
         outputs = await self.outputs_of(record)
         data = events.graph_exec_event(record, outputs)
         self.client.send({"method": GRAPH_EVENT, "data": data, "channel": channel})
-        return max([event_seq(data), *(event_seq(events.node_exec_event(n, record)) for n in changed)])
+        return max(
+            [event_seq(data), *(event_seq(events.node_exec_event(n, record)) for n in changed)]
+        )
 
     async def outputs_of(self, record: Any) -> dict[str, list[Any]]:
         repos = self.container.repos

@@ -68,16 +68,11 @@ async def import_graph(container: Container, user_id: str, data: Any) -> GraphIm
     """Read an AutoGPT agent file, save it with fresh ids and report unknown blocks."""
     graph = agent_json.reassign_ids(agent_json.load_agent(data))
     check_size(container, graph)
-    missing = [_missing(item) for item in agent_json.missing_blocks(graph, container.registry)]
+    missing = [
+        MissingBlock(**item) for item in agent_json.missing_blocks(graph, container.registry)
+    ]
     saved = await container.repos.graphs.create(user_id, graph)
     return GraphImportPublic(graph=public(container, saved), missing_blocks=missing)
-
-
-def _missing(item: Any) -> MissingBlock:
-    if isinstance(item, dict):
-        return MissingBlock(node_id=item["node_id"], block_id=item["block_id"])
-    node_id, block_id = item
-    return MissingBlock(node_id=node_id, block_id=block_id)
 
 
 async def export_graph(
