@@ -67,6 +67,7 @@ class Engine:
         self._runs: dict[str, GraphRun] = {}
         self._user_slots: dict[str, asyncio.Semaphore] = {}
         self._plans: dict[tuple[str, int], Plan] = {}
+        self.closing = False
         self._stop_requests: dict[str, float] = {}
         """Stops that arrived before their run started here (kept for a minute)."""
 
@@ -163,6 +164,7 @@ class Engine:
 
     async def close(self) -> None:
         """Abandon every run (they resume from the store later) and flush what is staged."""
+        self.closing = True
         for task in list(self._tasks.values()):
             task.cancel()
         await asyncio.gather(*self._tasks.values(), return_exceptions=True)

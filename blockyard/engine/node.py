@@ -61,7 +61,9 @@ async def run_node(
     try:
         model = block.validate_input(inputs)
     except BlockInputError as exc:
-        return NodeOutcome(error=str(exc), walltime=time.perf_counter() - started)
+        return NodeOutcome(
+            outputs={ERROR_PIN: [str(exc)]}, error=str(exc), walltime=time.perf_counter() - started
+        )
     attempt = 0
     delay = policy.backoff_seconds
     while True:
@@ -70,6 +72,8 @@ async def run_node(
         if outcome.error is None or attempt >= policy.max_attempts or not _retries(policy, outcome):
             outcome.attempts = attempt
             outcome.walltime = time.perf_counter() - started
+            if outcome.error is not None:
+                outcome.outputs.setdefault(ERROR_PIN, [outcome.error])
             return outcome
         ctx.logger.info(
             "Attempt %d of %s failed: %s; retrying", attempt, block.name(), outcome.error

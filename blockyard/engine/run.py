@@ -167,12 +167,12 @@ class GraphRun:
             raise
         except InsufficientBalanceError as exc:
             self.fail_run(str(exc))
-            outcome = NodeOutcome(error=str(exc))
+            outcome = _failed(str(exc))
         except BlockyardError as exc:
-            outcome = NodeOutcome(error=str(exc))
+            outcome = _failed(str(exc))
         except Exception as exc:  # a platform failure must not hang the run
             log.exception("Node %s of run %s failed in the engine", record.node_id, self.record.id)
-            outcome = NodeOutcome(error=f"Platform error: {type(exc).__name__}: {exc}")
+            outcome = _failed(f"Platform error: {type(exc).__name__}: {exc}")
         finally:
             self._tasks.pop(record.id, None)
             self._queued.pop(record.id, None)
@@ -437,3 +437,7 @@ class GraphRun:
         data = events.node_exec_event(record, self.record)
         data["seq"] = self.record.event_seq
         self.engine.committer.publish(self._channel, events.message(events.NODE_EVENT, data))
+
+
+def _failed(message: str) -> NodeOutcome:
+    return NodeOutcome(outputs={"error": [message]}, error=message)

@@ -6,6 +6,7 @@ from the parent node's idempotency key, so a parent resumed after a crash rejoin
 child instead of starting a second one. Stopping the parent stops the child.
 """
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
@@ -44,7 +45,12 @@ class SubAgentRunner:
                 graph, user_id, inputs, None, parent_exec_id, idempotency_key, exec_id=child_id
             )
             await engine.store.create_graph_exec(record)
-        result = await engine.run(child_id)
+        try:
+            result = await asyncio.shield(engine.run(child_id))
+        except asyncio.CancelledError:
+            if not engine.closing:  # the parent node was stopped or timed out: so is the child
+                engine.stop(child_id)
+            raise
         if result.status != ExecutionStatus.COMPLETED:
             raise BlockExecutionError(
                 f"Sub-agent {graph.name or graph_id} ended {result.status}: {result.error or ''}"
