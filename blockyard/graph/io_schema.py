@@ -20,7 +20,15 @@ from blockyard.graph.model import BaseGraph, Node
 DROPDOWN_INPUT_BLOCK_ID = "655d6fdf-a334-421c-b733-520549c07cd1"
 """AutoGPT's AgentDropdownInputBlock: its ``placeholder_values`` are the allowed options."""
 
-_FIELD_ONLY_KEYS = ("title", "default", "advanced", "secret", "placeholder", "hidden")
+_FIELD_ONLY_KEYS = (
+    "title",
+    "description",
+    "default",
+    "advanced",
+    "secret",
+    "placeholder",
+    "hidden",
+)
 
 
 def _nodes_of_type(graph: BaseGraph, registry: BlockRegistry, kind: BlockType) -> list[Node]:
@@ -56,15 +64,37 @@ def _inline(schema: Any, defs: Mapping[str, Any], depth: int = 0) -> Any:
     return {k: _inline(v, defs, depth) for k, v in schema.items()}
 
 
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """``X | None`` as plain ``X``: an input left empty is already expressed by ``required``."""
+    options = schema.get("anyOf")
+    if not isinstance(options, list):
+        return schema
+    kept = [o for o in options if not (isinstance(o, Mapping) and o.get("type") == "null")]
+    if len(kept) != 1 or len(kept) == len(options):
+        return schema
+    rest = {k: v for k, v in schema.items() if k != "anyOf"}
+    return {**kept[0], **rest}
+
+
+def _value_property(cls: type[Block]) -> Mapping[str, Any]:
+    schema = cls.Input.jsonschema()
+    prop = (schema.get("properties") or {}).get("value")
+    return prop if isinstance(prop, Mapping) else {}
+
+
 @functools.cache
 def _value_schema(cls: type[Block]) -> dict[str, Any]:
     """The type part of the block's ``value`` input, without the field's own UI hints."""
-    schema = cls.Input.jsonschema()
-    prop = (schema.get("properties") or {}).get("value")
-    if not isinstance(prop, Mapping):
-        return {}
-    inlined: dict[str, Any] = _inline(prop, schema.get("$defs") or {})
-    return {k: v for k, v in inlined.items() if k not in _FIELD_ONLY_KEYS}
+    inlined: dict[str, Any] = _inline(
+        _value_property(cls), cls.Input.jsonschema().get("$defs") or {}
+    )
+    return _without_null({k: v for k, v in inlined.items() if k not in _FIELD_ONLY_KEYS})
+
+
+def input_default_value(node: Node, block: Block) -> Any:
+    """An input node's default: its own ``value``, else its block's (a toggle's False)."""
+    value = node.input_default.get("value")
+    return _value_property(type(block)).get("default") if value is None else value
 
 
 def _io_name(node: Node) -> str | None:
@@ -85,7 +115,7 @@ def _input_property(node: Node, block: Block, name: str) -> tuple[dict[str, Any]
     """The property for one input node, and whether a run must supply it."""
     settings = node.input_default
     prop = _described(node, _value_schema(type(block)), name)
-    value = settings.get("value")
+    value = input_default_value(node, block)
     if settings.get("secret"):
         prop["secret"] = True
     elif value is not None:

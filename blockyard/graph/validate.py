@@ -26,7 +26,11 @@ from blockyard.blocks.base import Block, BlockType
 from blockyard.blocks.pins import DICT_SEP, LIST_SEP, base_name
 from blockyard.blocks.registry import BlockRegistry
 from blockyard.errors import GraphValidationError
-from blockyard.graph.io_schema import graph_input_schema, graph_output_schema
+from blockyard.graph.io_schema import (
+    graph_input_schema,
+    graph_output_schema,
+    input_default_value,
+)
 from blockyard.graph.model import BaseGraph, Graph, Link, Node
 
 Severity = Literal["error", "warning"]
@@ -357,14 +361,13 @@ class _GraphCheck:
             self._report(node.id, name, f"Required input '{name}' has no value: set it or link it")
 
     def _check_graph_input(self, node: Node, filled: set[str]) -> None:
-        """For a run, an input node's value comes from the run's inputs or its default."""
+        """For a run, an input node's value comes from the run's inputs or a default."""
         assert self.graph_inputs is not None
         name = node.input_default.get("name")
-        if name in self.graph_inputs:
-            filled.add("value")
-        elif "value" not in filled:
-            filled.add("value")  # reported here, with the input's name, not twice
+        given = name in self.graph_inputs or "value" in filled
+        if not given and input_default_value(node, self.registry.get(node.block_id)) is None:
             self._report(node.id, "value", f"Graph input '{name}' is required: give it a value")
+        filled.add("value")  # reported here with the input's name, or satisfied
 
     def _check_fan_in(self) -> None:
         for (sink_id, pin), sources in self.fan_in.items():
