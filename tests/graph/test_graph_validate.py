@@ -402,9 +402,9 @@ def test_normalise_makes_links_from_static_blocks_static() -> None:
         for each_link in each.links:
             each_link.is_static = False
     fixed = normalise(g, REGISTRY)
-    assert [l.is_static for l in fixed.links] == [True, False, False]
-    assert [l.is_static for l in fixed.sub_graphs[0].links] == [True, False]
-    assert not any(l.is_static for l in g.links)  # the original is untouched
+    assert [lk.is_static for lk in fixed.links] == [True, False, False]
+    assert [lk.is_static for lk in fixed.sub_graphs[0].links] == [True, False]
+    assert not any(lk.is_static for lk in g.links)  # the original is untouched
 
 
 def test_normalise_keeps_the_type_it_was_given() -> None:
