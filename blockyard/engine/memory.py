@@ -7,6 +7,7 @@ the next commit, exactly as with a database.
 
 import asyncio
 import copy
+import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -52,8 +53,8 @@ class MemoryRunStore:
         if self.fail_next_commits:
             self.fail_next_commits -= 1
             raise ConnectionError("simulated database failure")
-        graph_rows = [copy.deepcopy(r) for r in batch.graph_execs.values()]
-        node_rows = [copy.deepcopy(r) for r in batch.node_execs.values()]
+        graph_rows = [_snapshot_graph(r) for r in batch.graph_execs.values()]
+        node_rows = [_snapshot_node(r) for r in batch.node_execs.values()]
         charges = list(batch.charges)
         await asyncio.sleep(0)
         for g in graph_rows:
@@ -70,6 +71,20 @@ class MemoryRunStore:
             if r.status in (ExecutionStatus.QUEUED, ExecutionStatus.RUNNING)
             and r.parent_exec_id is None
         ]
+
+
+def _snapshot_node(record: NodeExecRecord) -> NodeExecRecord:
+    """A copy the engine's later changes cannot reach (values themselves are immutable here)."""
+    return dataclasses.replace(
+        record,
+        input_data=dict(record.input_data),
+        output_data={pin: list(values) for pin, values in record.output_data.items()},
+        stats=dict(record.stats),
+    )
+
+
+def _snapshot_graph(record: GraphExecRecord) -> GraphExecRecord:
+    return dataclasses.replace(record, stats=dict(record.stats))
 
 
 class MemoryGraphSource:
