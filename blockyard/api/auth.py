@@ -25,7 +25,9 @@ import jwt
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from blockyard.errors import AuthError, NotFoundError, PermissionDeniedError
+from blockyard.errors import AuthError, PermissionDeniedError
+from blockyard.store.api_keys import ApiKey
+from blockyard.store.users import User
 from blockyard.wiring import Container
 
 API_KEY_PREFIX = "byk_"
@@ -158,14 +160,16 @@ async def login(container: Container, email: str, password: str) -> TokenPair:
 
 
 async def rotate_refresh(container: Container, refresh_token: str) -> TokenPair:
-    """Trade a live refresh token for a new pair; a reused one ends every session."""
+    """Trade a live refresh token for a new pair; a reused one ends every session.
+
+    ``revoke`` is atomic, so of two requests racing with one token exactly one wins.
+    """
     claims = token_service(container).decode(refresh_token, "refresh")
     repo = container.repos.refresh_tokens
-    if not await repo.is_active(claims["jti"]):
+    if not await repo.revoke(claims["jti"]):
         await repo.revoke_all(claims["sub"])
         raise AuthError("Refresh token is no longer valid")
-    await repo.revoke(claims["jti"])
-    user = await container.repos.users.get(claims["sub"])
+    user = await _existing_user(container, claims["sub"])
     return await issue_pair(container, user.id, user.is_admin)
 
 
@@ -180,11 +184,15 @@ async def principal_from_token(container: Container, token: str) -> Principal:
     return Principal(user_id=user.id, is_admin=user.is_admin, scopes=ALL_SCOPES)
 
 
-async def _existing_user(container: Container, user_id: str) -> Any:
-    try:
-        return await container.repos.users.get(user_id)
-    except NotFoundError:
-        raise AuthError("Unknown user") from None
+async def _existing_user(container: Container, user_id: str) -> User:
+    user = await container.repos.users.get(user_id)
+    if user is None:
+        raise AuthError("Unknown user")
+    return user
+
+
+async def current_user(container: Container, principal: Principal) -> User:
+    return await _existing_user(container, principal.user_id)
 
 
 # --- API keys --------------------------------------------------------------------------
@@ -229,8 +237,8 @@ async def principal_from_api_key(container: Container, key: str) -> Principal:
     return Principal(user.id, user.is_admin, scopes, api_key_id=api_key.id)
 
 
-def _is_revoked(api_key: Any) -> bool:
-    return getattr(api_key, "revoked_at", None) is not None or getattr(api_key, "revoked", False)
+def _is_revoked(api_key: ApiKey) -> bool:
+    return api_key.revoked_at is not None
 
 
 def looks_like_api_key(credential: str) -> bool:

@@ -53,4 +53,4 @@ async def logout(container: ContainerDep, body: RefreshRequest) -> Response:
 
 @router.get("/me")
 async def me(container: ContainerDep, user: CurrentUser) -> UserPublic:
-    return UserPublic.model_validate(await container.repos.users.get(user.user_id))
+    return UserPublic.model_validate(await auth.current_user(container, user))
