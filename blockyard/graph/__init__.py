@@ -17,6 +17,7 @@ from blockyard.graph.agent_json import (
 from blockyard.graph.io_schema import (
     graph_input_schema,
     graph_output_schema,
+    input_default_value,
     input_nodes,
     output_nodes,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "ensure_valid",
     "graph_input_schema",
     "graph_output_schema",
+    "input_default_value",
     "input_nodes",
     "load_agent",
     "missing_blocks",

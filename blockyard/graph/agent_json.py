@@ -18,6 +18,7 @@ Writing strips secrets by default, as AutoGPT does, so an exported file can be s
 Importing gives fresh ids with :func:`reassign_ids`, so the same file can be imported twice.
 """
 
+import re
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, TypedDict
@@ -73,11 +74,15 @@ LEGACY_BLOCK_IDS: Mapping[str, str] = MappingProxyType(
 SECRET_NAME_PARTS = ("credentials", "api_key", "password", "token", "secret")
 """A setting whose name contains one of these is removed on export (unless a bool)."""
 
+EXTRA_SECRET_NAME_PARTS = ("apikey", "passwd", "private_key", "authorization", "cookie")
+"""Beyond AutoGPT's list: spellings and HTTP headers (``X-Api-Key``) that also hold secrets."""
+
 NOT_SECRET_NAMES = frozenset(
     {"max_tokens", "max_new_tokens", "max_output_tokens", "max_completion_tokens"}
 )
 """Token *counts*, which AutoGPT strips by accident; kept, since they hold no secret."""
 
+_SEPARATORS = re.compile(r"[-\s.]")
 _GRAPH_DEFAULTED_KEYS = ("id", "version", "is_active", "name", "description", "user_id")
 _NODE_DEFAULTED_KEYS = ("id", "input_default", "metadata", "policy")
 
@@ -183,8 +188,10 @@ def load_agent(data: Mapping[str, Any] | str | bytes) -> Graph:
 
 def is_secret_name(name: str) -> bool:
     """Does a setting's name say it holds a secret (``api_key``, ``bot_token``...)?"""
-    lowered = name.lower()
-    return lowered not in NOT_SECRET_NAMES and any(p in lowered for p in SECRET_NAME_PARTS)
+    lowered = _SEPARATORS.sub("_", name.lower())
+    if lowered in NOT_SECRET_NAMES:
+        return False
+    return any(p in lowered for p in (*SECRET_NAME_PARTS, *EXTRA_SECRET_NAME_PARTS))
 
 
 def strip_secret_values(value: Any, secret_fields: frozenset[str] = frozenset()) -> Any:

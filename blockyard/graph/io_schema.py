@@ -70,10 +70,10 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(options, list):
         return schema
     kept = [o for o in options if not (isinstance(o, Mapping) and o.get("type") == "null")]
-    if len(kept) != 1 or len(kept) == len(options):
+    if not kept or len(kept) == len(options):
         return schema
     rest = {k: v for k, v in schema.items() if k != "anyOf"}
-    return {**kept[0], **rest}
+    return {**kept[0], **rest} if len(kept) == 1 else {"anyOf": kept, **rest}
 
 
 def _value_property(cls: type[Block]) -> Mapping[str, Any]:
