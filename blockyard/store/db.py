@@ -7,12 +7,15 @@ and gets a :class:`~blockyard.store.sqlite_writer.SqliteWriter` for the engine's
 path. Migrations run on open unless ``migrate=False``.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -21,7 +24,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from blockyard.errors import ConfigError
+from blockyard.errors import ConfigError, ConflictError
 from blockyard.store import codec
 from blockyard.store.migrations import migrate as run_migrations
 from blockyard.store.sqlite_writer import SqliteWriter, sqlite_pragmas
@@ -127,3 +130,12 @@ async def open_database(url: str, *, migrate: bool = True) -> Database:
             await db.close()
             raise
     return db
+
+
+@contextmanager
+def conflict_on_integrity_error(message: str, **context: Any) -> Iterator[None]:
+    """Turn a unique-constraint violation inside the block into a ConflictError."""
+    try:
+        yield
+    except IntegrityError:
+        raise ConflictError(message, **context) from None

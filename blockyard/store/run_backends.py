@@ -1,0 +1,203 @@
+"""How :class:`~blockyard.store.executions.SqlRunStore` talks to each database.
+
+SQLite: every call is one hop to the writer thread, where plain :mod:`sqlite3` runs
+``executemany`` upserts inside ``BEGIN IMMEDIATE ... COMMIT`` (reads go the same way: one
+hop instead of aiosqlite's several). PostgreSQL: the asyncpg-backed async engine runs the
+same upserts as SQLAlchemy Core ``executemany`` in one transaction. The SQL of both is
+derived from the column lists in :mod:`.exec_rows`, which a test holds equal to the tables.
+"""
+
+import sqlite3
+from typing import Any, Protocol
+
+from sqlalchemy import Insert, Table, select
+from sqlalchemy.dialects import postgresql
+
+from blockyard.engine.ports import GraphExecRecord, NodeExecRecord
+from blockyard.engine.states import ExecutionStatus
+from blockyard.errors import ConflictError
+from blockyard.store.db import Database, conflict_on_integrity_error
+from blockyard.store.exec_rows import (
+    CHARGE_COLUMNS,
+    GRAPH_EXEC_COLUMNS,
+    GRAPH_EXEC_JSON,
+    NODE_EXEC_COLUMNS,
+    NODE_EXEC_JSON,
+    BatchRows,
+    Row,
+    decode_json,
+    graph_exec_record,
+    json_positions,
+    node_exec_record,
+)
+from blockyard.store.sqlite_writer import SqliteWriter, write_in_transaction
+from blockyard.store.tables import metadata
+
+UNFINISHED = (ExecutionStatus.QUEUED.value, ExecutionStatus.RUNNING.value)
+LOOKUP_COLUMNS = frozenset({"id", "idempotency_key"})
+
+
+def _duplicate(row: Row) -> ConflictError:
+    return ConflictError(
+        f"Execution {row[0]} (or its idempotency key) already exists", graph_exec_id=row[0]
+    )
+
+
+class RunBackend(Protocol):
+    async def insert_graph_exec(self, row: Row) -> None: ...
+
+    async def write(self, rows: BatchRows) -> None: ...
+
+    async def graph_exec(self, column: str, value: str) -> GraphExecRecord | None: ...
+
+    async def node_execs(self, graph_exec_id: str) -> list[NodeExecRecord]: ...
+
+    async def unfinished(self) -> list[str]: ...
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def _upsert_sql(table: str, columns: tuple[str, ...]) -> str:
+    updates = ", ".join(f"{name} = excluded.{name}" for name in columns if name != "id")
+    return f"{_insert_sql(table, columns)} ON CONFLICT (id) DO UPDATE SET {updates}"
+
+
+class SqliteRunBackend:
+    """Everything in the writer thread, on its own :mod:`sqlite3` connection."""
+
+    INSERT_GRAPH = _insert_sql("graph_executions", GRAPH_EXEC_COLUMNS)
+    UPSERT_GRAPH = _upsert_sql("graph_executions", GRAPH_EXEC_COLUMNS)
+    UPSERT_NODE = _upsert_sql("node_executions", NODE_EXEC_COLUMNS)
+    INSERT_CHARGE = _insert_sql("credit_transactions", CHARGE_COLUMNS)
+    SELECT_GRAPH = f"SELECT {', '.join(GRAPH_EXEC_COLUMNS)} FROM graph_executions WHERE "
+    SELECT_NODES = (
+        f"SELECT {', '.join(NODE_EXEC_COLUMNS)} FROM node_executions "
+        "WHERE graph_exec_id = ? ORDER BY seq, id"
+    )
+    SELECT_UNFINISHED = (
+        "SELECT id FROM graph_executions WHERE status IN (?, ?) AND parent_exec_id IS NULL "
+        "ORDER BY created_at, id"
+    )
+    GRAPH_JSON = json_positions(GRAPH_EXEC_COLUMNS, GRAPH_EXEC_JSON)
+    NODE_JSON = json_positions(NODE_EXEC_COLUMNS, NODE_EXEC_JSON)
+
+    def __init__(self, writer: SqliteWriter) -> None:
+        self._writer = writer
+
+    async def insert_graph_exec(self, row: Row) -> None:
+        def insert(conn: sqlite3.Connection) -> None:
+            conn.execute(self.INSERT_GRAPH, row)
+
+        try:
+            await self._writer.run(lambda conn: write_in_transaction(conn, insert))
+        except sqlite3.IntegrityError:
+            raise _duplicate(row) from None
+
+    async def write(self, rows: BatchRows) -> None:
+        def write_rows(conn: sqlite3.Connection) -> None:
+            if rows.graph_execs:
+                conn.executemany(self.UPSERT_GRAPH, rows.graph_execs)
+            if rows.node_execs:
+                conn.executemany(self.UPSERT_NODE, rows.node_execs)
+            if rows.charges:
+                conn.executemany(self.INSERT_CHARGE, rows.charges)
+
+        await self._writer.run(lambda conn: write_in_transaction(conn, write_rows))
+
+    async def graph_exec(self, column: str, value: str) -> GraphExecRecord | None:
+        if column not in LOOKUP_COLUMNS:
+            raise ValueError(f"cannot look executions up by {column}")
+
+        def read(conn: sqlite3.Connection) -> GraphExecRecord | None:
+            row = conn.execute(f"{self.SELECT_GRAPH}{column} = ?", (value,)).fetchone()
+            return graph_exec_record(decode_json(row, self.GRAPH_JSON)) if row else None
+
+        return await self._writer.run(read)
+
+    async def node_execs(self, graph_exec_id: str) -> list[NodeExecRecord]:
+        def read(conn: sqlite3.Connection) -> list[NodeExecRecord]:
+            rows = conn.execute(self.SELECT_NODES, (graph_exec_id,)).fetchall()
+            return [node_exec_record(decode_json(row, self.NODE_JSON)) for row in rows]
+
+        return await self._writer.run(read)
+
+    async def unfinished(self) -> list[str]:
+        def read(conn: sqlite3.Connection) -> list[str]:
+            return [row[0] for row in conn.execute(self.SELECT_UNFINISHED, UNFINISHED)]
+
+        return await self._writer.run(read)
+
+
+def _pg_upsert(table: Table) -> Insert:
+    stmt = postgresql.insert(table)
+    updates = {col.name: stmt.excluded[col.name] for col in table.columns if col.name != "id"}
+    return stmt.on_conflict_do_update(index_elements=[table.c.id], set_=updates)
+
+
+def _params(columns: tuple[str, ...], rows: list[Row]) -> list[dict[str, Any]]:
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+class PostgresRunBackend:
+    """SQLAlchemy Core on the async engine; JSON arrives pre-encoded (``codec.Encoded``)."""
+
+    def __init__(self, db: Database) -> None:
+        self._engine = db.engine
+        self._graphs = metadata.tables["graph_executions"]
+        self._nodes = metadata.tables["node_executions"]
+        self._charges = metadata.tables["credit_transactions"]
+        self._upsert_graph = _pg_upsert(self._graphs)
+        self._upsert_node = _pg_upsert(self._nodes)
+
+    async def insert_graph_exec(self, row: Row) -> None:
+        with conflict_on_integrity_error(_duplicate(row).message, graph_exec_id=row[0]):
+            async with self._engine.begin() as conn:
+                await conn.execute(self._graphs.insert(), _params(GRAPH_EXEC_COLUMNS, [row]))
+
+    async def write(self, rows: BatchRows) -> None:
+        async with self._engine.begin() as conn:
+            if rows.graph_execs:
+                params = _params(GRAPH_EXEC_COLUMNS, rows.graph_execs)
+                await conn.execute(self._upsert_graph, params)
+            if rows.node_execs:
+                await conn.execute(self._upsert_node, _params(NODE_EXEC_COLUMNS, rows.node_execs))
+            if rows.charges:
+                params = _params(CHARGE_COLUMNS, rows.charges)
+                await conn.execute(self._charges.insert(), params)
+
+    async def graph_exec(self, column: str, value: str) -> GraphExecRecord | None:
+        if column not in LOOKUP_COLUMNS:
+            raise ValueError(f"cannot look executions up by {column}")
+        columns = [self._graphs.c[name] for name in GRAPH_EXEC_COLUMNS]
+        query = select(*columns).where(self._graphs.c[column] == value)
+        async with self._engine.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return graph_exec_record(row) if row is not None else None
+
+    async def node_execs(self, graph_exec_id: str) -> list[NodeExecRecord]:
+        nodes = self._nodes
+        query = (
+            select(*[nodes.c[name] for name in NODE_EXEC_COLUMNS])
+            .where(nodes.c.graph_exec_id == graph_exec_id)
+            .order_by(nodes.c.seq, nodes.c.id)
+        )
+        async with self._engine.connect() as conn:
+            return [node_exec_record(row) for row in await conn.execute(query)]
+
+    async def unfinished(self) -> list[str]:
+        graphs = self._graphs
+        query = (
+            select(graphs.c.id)
+            .where(graphs.c.status.in_(UNFINISHED), graphs.c.parent_exec_id.is_(None))
+            .order_by(graphs.c.created_at, graphs.c.id)
+        )
+        async with self._engine.connect() as conn:
+            return list((await conn.scalars(query)).all())
+
+
+def run_backend(db: Database) -> RunBackend:
+    if db.sqlite_writer is not None:
+        return SqliteRunBackend(db.sqlite_writer)
+    return PostgresRunBackend(db)
