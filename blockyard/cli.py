@@ -271,7 +271,10 @@ def blocks() -> None:
     """List every block this installation has."""
     from blockyard.blocks.registry import load_registry
 
-    table = Table("id", "name", "type", "categories", title="Blocks")
+    table = Table(title="Blocks")
+    table.add_column("id", no_wrap=True, min_width=36)
+    for column in ("name", "type", "categories"):
+        table.add_column(column, overflow="fold")
     for block in sorted(load_registry(), key=lambda b: b.name()):
         categories = ", ".join(sorted(c.value for c in block.categories))
         table.add_row(block.id, block.name(), block.block_type.value, categories)

@@ -148,7 +148,7 @@ def build_runtime(settings: Settings, *, redis_prefix: str = "blockyard") -> Run
     """In-process queue and bus by default; Redis Streams and pub/sub with ``redis_url``."""
     if settings.redis_url:
         return Runtime(
-            queue=RedisQueue(settings.redis_url, prefix=redis_prefix),
+            queue=RedisQueue(settings.redis_url, stream=f"{redis_prefix}:jobs"),
             bus=RedisBus(settings.redis_url, prefix=redis_prefix),
         )
     return Runtime(queue=LocalQueue(), bus=LocalBus())
@@ -162,6 +162,18 @@ def build_repos(db: Database) -> Repos:
         graphs=GraphRepo(db),
         executions=ExecutionRepo(db),
     )
+
+
+def build_workers(settings: Settings, engine: Engine, runtime: Runtime) -> list[Worker]:
+    """``settings.workers`` consumers of the queue sharing one engine (so the per-user
+    limits hold across them). With the in-process queue the first one also resumes the
+    runs the store says are unfinished (that queue died with the last process); Redis
+    hands a dead worker's jobs to another by itself."""
+    resume = not settings.redis_url
+    return [
+        Worker(engine, runtime.queue, runtime.bus, resume_from_store=resume and index == 0)
+        for index in range(settings.workers)
+    ]
 
 
 async def build(
@@ -192,7 +204,7 @@ async def build(
         user_concurrency=settings.user_concurrency,
     )
     service = ExecutionService(run_store, runtime.queue, runtime.bus, graph_source, registry)
-    workers = [Worker(engine, runtime.queue, runtime.bus) for _ in range(settings.workers)]
+    workers = build_workers(settings, engine, runtime)
     return Container(
         settings=settings,
         secrets=keys,

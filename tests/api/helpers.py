@@ -12,8 +12,13 @@ import httpx
 from fastapi import FastAPI
 
 from blockyard.api.app import create_app
-from blockyard.blocks.base import Block, BlockOutput, BlockSchemaInput, BlockSchemaOutput
-from blockyard.blocks.base import SchemaField
+from blockyard.blocks.base import (
+    Block,
+    BlockOutput,
+    BlockSchemaInput,
+    BlockSchemaOutput,
+    SchemaField,
+)
 from blockyard.blocks.context import BlockContext
 from blockyard.blocks.registry import BlockRegistry, load_registry
 from blockyard.settings import Settings

@@ -47,7 +47,7 @@ async def test_execute_and_read_outputs_and_node_executions(
 
 async def test_executions_are_listed(client: httpx.AsyncClient, alice: ApiUser) -> None:
     graph, run = await run_greeting(client, alice)
-    other, other_run = await run_greeting(client, alice)
+    _, other_run = await run_greeting(client, alice)
     all_runs = (await client.get("/api/executions", headers=alice.headers)).json()
     assert {r["id"] for r in all_runs} == {run["id"], other_run["id"]}
     of_graph = await client.get(f"/api/graphs/{graph['id']}/executions", headers=alice.headers)

@@ -48,9 +48,11 @@ async def live_server(app: FastAPI) -> AsyncIterator[str]:
 
 @pytest.fixture
 async def server(container: Container) -> AsyncIterator[tuple[str, httpx.AsyncClient]]:
-    async with live_server(create_app(container)) as address:
-        async with httpx.AsyncClient(base_url=f"http://{address}") as client:
-            yield address, client
+    async with (
+        live_server(create_app(container)) as address,
+        httpx.AsyncClient(base_url=f"http://{address}") as client,
+    ):
+        yield address, client
 
 
 async def receive(ws: ClientConnection) -> dict[str, Any]:
@@ -175,7 +177,7 @@ async def _close_code(url: str) -> int | None:
 async def test_connections_without_a_valid_credential_are_closed(
     server: tuple[str, httpx.AsyncClient],
 ) -> None:
-    address, client = server
+    address, _ = server
     assert await _close_code(f"ws://{address}/ws") == 4001
     assert await _close_code(f"ws://{address}/ws?token=nonsense") == 4003
 
