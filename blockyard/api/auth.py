@@ -216,11 +216,11 @@ def hash_api_key(key: str) -> str:
 
 
 def api_key_prefix(key: str) -> str | None:
-    """The lookup prefix of a well-formed key, or None."""
-    head, sep, _ = key.rpartition("_")
-    if not sep or not head.startswith(API_KEY_PREFIX):
+    """The lookup prefix (``byk_`` and 8 hex digits) of a well-formed key, or None."""
+    size = len(API_KEY_PREFIX) + _PREFIX_CHARS
+    if not key.startswith(API_KEY_PREFIX) or len(key) <= size + 1 or key[size] != "_":
         return None
-    return head
+    return key[:size]
 
 
 async def principal_from_api_key(container: Container, key: str) -> Principal:

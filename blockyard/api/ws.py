@@ -26,7 +26,14 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from blockyard.api.auth import Principal, Scope, authenticate
 from blockyard.engine import events
 from blockyard.engine.outputs import graph_outputs
-from blockyard.engine.ports import EventBus, Message, Subscription, user_channel
+from blockyard.engine.ports import (
+    EventBus,
+    GraphExecRecord,
+    Message,
+    NodeExecRecord,
+    Subscription,
+    user_channel,
+)
 from blockyard.errors import BlockyardError
 from blockyard.wiring import Container
 
@@ -262,26 +269,33 @@ class Session:
             raise
         self.client.release(exec_id, covered)
 
-    async def replay(self, record: Any, last_seq: int) -> int:
-        """Send what changed after ``last_seq`` and the run's state; return the seq covered."""
-        executions, channel = self.container.repos.executions, exec_channel(self.user_id, record.id)
-        changed = await executions.node_execs(self.user_id, record.id, after_seq=last_seq)
-        for node_exec in changed:
-            data = events.node_exec_event(node_exec, record)
-            self.client.send({"method": NODE_EVENT, "data": data, "channel": channel})
-        outputs = await self.outputs_of(record)
-        data = events.graph_exec_event(record, outputs)
-        self.client.send({"method": GRAPH_EVENT, "data": data, "channel": channel})
-        return max(
-            [event_seq(data), *(event_seq(events.node_exec_event(n, record)) for n in changed)]
-        )
+    async def replay(self, record: GraphExecRecord, last_seq: int) -> int:
+        """Send the run's node executions and its state from the store; return the seq covered.
 
-    async def outputs_of(self, record: Any) -> dict[str, list[Any]]:
-        repos = self.container.repos
-        graph = await repos.graphs.get(
-            self.user_id, record.graph_id, record.graph_version, with_sub_graphs=True
+        Replayed events carry the run's stored ``event_seq``: they show the state as of
+        that event, so a client's ``last_seq`` stays monotonic. Node rows do not record the
+        event seq of their last change, so every node execution of the run is sent (a
+        superset of those changed after ``last_seq``; each event is a node's whole state).
+        """
+        covered = record.event_seq
+        if last_seq >= covered:
+            return covered  # the client has seen everything the store has
+        channel = exec_channel(self.user_id, record.id)
+        node_execs = await self.container.repos.executions.node_execs(self.user_id, record.id)
+        for node_exec in node_execs:
+            data = {**events.node_exec_event(node_exec, record), "seq": covered}
+            self.client.send({"method": NODE_EVENT, "data": data, "channel": channel})
+        outputs = await self.outputs_of(record, node_execs)
+        data = {**events.graph_exec_event(record, outputs), "seq": covered}
+        self.client.send({"method": GRAPH_EVENT, "data": data, "channel": channel})
+        return covered
+
+    async def outputs_of(
+        self, record: GraphExecRecord, node_execs: list[NodeExecRecord]
+    ) -> dict[str, list[Any]]:
+        graph = await self.container.repos.graphs.get(
+            self.user_id, record.graph_id, record.graph_version
         )
-        node_execs = await repos.executions.node_execs(self.user_id, record.id)
         return graph_outputs(graph, node_execs, self.container.registry)
 
     async def subscribe_graph(self, data: Any) -> None:
