@@ -96,6 +96,8 @@ def dumps(value: Any) -> Encoded:
 
 
 def loads(text: str | bytes) -> Any:
+    if isinstance(text, Encoded):
+        text = str.__str__(text)  # orjson accepts exact str only
     return orjson.loads(text)
 
 

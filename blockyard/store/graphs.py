@@ -143,17 +143,32 @@ class GraphRepo:
             .subquery()
         )
         query = (
-            select(GraphRow, spans.c.created_at, spans.c.updated_at)
+            select(
+                GraphRow.id,
+                GraphRow.version,
+                GraphRow.name,
+                GraphRow.description,
+                spans.c.created_at,
+                spans.c.updated_at,
+            )
             .join(spans, spans.c.id == GraphRow.id)
             .where(GraphRow.user_id == user_id, GraphRow.is_active.is_(True))
             .order_by(spans.c.updated_at.desc(), GraphRow.id)
         )
         async with self._db.sessions() as session:
-            result = await session.execute(query)
-            return [
-                GraphMeta(row.id, row.version, row.name, row.description, True, created, updated)
-                for row, created, updated in result.tuples()
-            ]
+            rows = (await session.execute(query)).all()
+        return [
+            GraphMeta(
+                id=row.id,
+                version=row.version,
+                name=row.name,
+                description=row.description,
+                is_active=True,
+                created_at=float(row.created_at),
+                updated_at=float(row.updated_at),
+            )
+            for row in rows
+        ]
 
     async def versions(self, user_id: str, graph_id: str) -> builtins.list[Graph]:
         """Every version of the agent, newest first."""
