@@ -23,7 +23,6 @@ from blockyard.engine.ports import EventBus, WorkQueue
 from blockyard.engine.service import ExecutionService
 from blockyard.engine.worker import Worker
 from blockyard.runtime.local import LocalBus, LocalQueue
-from blockyard.runtime.redis import RedisBus, RedisQueue
 from blockyard.settings import Settings
 from blockyard.store.api_keys import ApiKeyRepo
 from blockyard.store.blocks import BlockRepo
@@ -147,6 +146,8 @@ def _secret_file(path: Path, make: Callable[[], str]) -> str:
 def build_runtime(settings: Settings, *, redis_prefix: str = "blockyard") -> Runtime:
     """In-process queue and bus by default; Redis Streams and pub/sub with ``redis_url``."""
     if settings.redis_url:
+        from blockyard.runtime.redis import RedisBus, RedisQueue  # only scale-out pays for it
+
         return Runtime(
             queue=RedisQueue(settings.redis_url, stream=f"{redis_prefix}:jobs"),
             bus=RedisBus(settings.redis_url, prefix=redis_prefix),

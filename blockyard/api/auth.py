@@ -13,6 +13,7 @@ itself is shown once and never stored. A key carries scopes (``read``, ``execute
 
 import asyncio
 import enum
+import functools
 import hashlib
 import hmac
 import secrets
@@ -33,7 +34,12 @@ from blockyard.wiring import Container
 API_KEY_PREFIX = "byk_"
 _PREFIX_CHARS = 8
 _hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("timing-equaliser")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to check against when the account does not exist (made on first use)."""
+    return _hasher.hash("timing-equaliser")
 
 
 class Scope(enum.StrEnum):
@@ -73,7 +79,7 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
 
     def check() -> bool:
         try:
-            return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+            return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
         except (VerificationError, InvalidHashError):
             return False
 

@@ -97,16 +97,23 @@ class Client:
         self.outbox.put_nowait(None)
 
     def deliver(self, message: Message) -> None:
-        """Route one bus message to this socket if it subscribed to it."""
-        method = message.get("method")
-        data = message.get("data")
-        if method not in (GRAPH_EVENT, NODE_EVENT) or not isinstance(data, dict):
-            self.send(message)  # notifications and the like go to every socket
+        """Route one bus message to this socket if it subscribed to it.
+
+        Graph events go to the run's and the graph's subscribers; anything else about one
+        run (node events, streamed partial output) to the run's subscribers only; messages
+        about no run (notifications) to every socket of the user.
+        """
+        method, data = message.get("method"), message.get("data")
+        if not isinstance(method, str) or not isinstance(data, dict):
             return
-        exec_id = str(data.get("graph_exec_id") or data.get("id") or "")
         if method == GRAPH_EVENT:
-            exec_id = str(data.get("id") or "")
-        channel = self._channel(method, exec_id, str(data.get("graph_id") or ""))
+            exec_id, graph_id = str(data.get("id") or ""), str(data.get("graph_id") or "")
+        elif data.get("graph_exec_id"):
+            exec_id, graph_id = str(data["graph_exec_id"]), ""
+        else:
+            self.send(message)
+            return
+        channel = self._channel(exec_id, graph_id)
         if channel is None:
             return
         out = {"method": method, "data": data, "channel": channel}
@@ -115,10 +122,10 @@ class Client:
         else:
             self.send(out)
 
-    def _channel(self, method: str, exec_id: str, graph_id: str) -> str | None:
+    def _channel(self, exec_id: str, graph_id: str) -> str | None:
         if exec_id in self.exec_ids:
             return exec_channel(self.user_id, exec_id)
-        if method == GRAPH_EVENT and graph_id in self.graph_ids:
+        if graph_id and graph_id in self.graph_ids:
             return graph_channel(self.user_id, graph_id)
         return None
 

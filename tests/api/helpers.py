@@ -67,8 +67,12 @@ def make_settings(data_dir: Path, **overrides: Any) -> Settings:
 
 
 @asynccontextmanager
-async def running_container(settings: Settings) -> AsyncIterator[Container]:
-    container = await build(settings, registry=registry_with_test_blocks())
+async def running_container(
+    settings: Settings, *, redis_prefix: str = "blockyard"
+) -> AsyncIterator[Container]:
+    container = await build(
+        settings, registry=registry_with_test_blocks(), redis_prefix=redis_prefix
+    )
     try:
         await container.start()
         yield container
