@@ -1,13 +1,12 @@
 """Store fixtures: a migrated database (SQLite, then PostgreSQL) and account factories."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 
 from blockyard.store.db import Database, open_database
 from blockyard.store.users import User, UserRepo
-
-MakeUser = Callable[..., Awaitable[User]]
+from tests.store.helpers import MakeUser
 
 
 @pytest.fixture

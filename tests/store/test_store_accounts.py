@@ -9,7 +9,7 @@ from blockyard.store.api_keys import ApiKeyRepo
 from blockyard.store.db import Database
 from blockyard.store.tokens import RefreshTokenRepo
 from blockyard.store.users import UserRepo
-from tests.store.conftest import MakeUser
+from tests.store.helpers import MakeUser
 
 
 async def test_users_are_created_and_found(db: Database) -> None:

@@ -10,7 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect, text
 
 from blockyard.errors import ConfigError
-from blockyard.store.db import Database, normalise_url, open_database
+from blockyard.store.db import BUSY_TIMEOUT_MS, Database, normalise_url, open_database
 from blockyard.store.migrations import current_revision, head_revision, migrate
 from blockyard.store.tables import metadata
 
@@ -18,6 +18,8 @@ EXPECTED_TABLES = {
     "users", "api_keys", "refresh_tokens", "blocks", "graphs", "nodes", "links",
     "graph_executions", "node_executions", "credit_transactions",
 }  # fmt: skip
+
+PRAGMAS = ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
 
 
 def _schema_diff(connection: Connection) -> list[object]:
@@ -73,14 +75,13 @@ async def test_sqlite_settings_and_parent_folder(tmp_path: Path) -> None:
         assert path.exists() and db.dialect == "sqlite"
         assert db.url.drivername == "sqlite+aiosqlite"
         async with db.engine.connect() as conn:
-            pragmas = [
-                (await conn.execute(text(f"PRAGMA {name}"))).scalar()
-                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
-            ]
-        assert pragmas[0] == "wal"
-        assert pragmas[1] == 1  # NORMAL
-        assert pragmas[2] == 1
-        assert pragmas[3] >= 1000
+            pragmas = [(await conn.execute(text(f"PRAGMA {name}"))).scalar() for name in PRAGMAS]
+        assert pragmas == ["wal", 1, 1, BUSY_TIMEOUT_MS]  # synchronous 1 is NORMAL
+        assert db.sqlite_writer is not None
+        writer_pragmas = await db.sqlite_writer.run(
+            lambda c: [c.execute(f"PRAGMA {name}").fetchone()[0] for name in PRAGMAS]
+        )
+        assert writer_pragmas == ["wal", 1, 1, BUSY_TIMEOUT_MS]
     finally:
         await db.close()
 

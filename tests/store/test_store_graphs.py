@@ -8,7 +8,7 @@ from blockyard.errors import ConflictError, NotFoundError
 from blockyard.graph.model import BaseGraph, Graph, Link, Node, NodePolicy, new_id
 from blockyard.store.db import Database
 from blockyard.store.graphs import AGENT_EXECUTOR_BLOCK_ID, GraphRepo, SqlGraphSource
-from tests.store.conftest import MakeUser
+from tests.store.helpers import MakeUser
 
 TEXT_BLOCK = "1f292d4a-41a4-4977-9684-7c8d560b9f91"
 
