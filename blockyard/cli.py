@@ -86,6 +86,12 @@ def worker(
 ) -> None:
     """Run engine workers only (scale-out: point them at PostgreSQL and Redis)."""
     settings = _settings(workers=max(1, workers))
+    if not settings.redis_url:
+        console.print(
+            "[red]Error:[/red] a separate worker needs BLOCKYARD_REDIS_URL to receive work; "
+            "without Redis, `blockyard serve` runs the workers itself"
+        )
+        raise typer.Exit(1)
     _setup_logging(settings.log_level)
     _run(_work_until_signalled(settings))
 
