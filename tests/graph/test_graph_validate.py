@@ -34,7 +34,7 @@ from blockyard.graph import (
     normalise,
     validate_graph,
 )
-from blockyard.graph.validate import compatible, schema_kinds
+from blockyard.graph.pin_types import compatible, schema_kinds
 
 REGISTRY = fake_registry()
 
