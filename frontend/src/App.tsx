@@ -1,0 +1,47 @@
+/** Routes and app-wide providers. New sections (library, store, credits) add a route here. */
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { BrowserRouter, Navigate, Route, Routes } from "react-router";
+import { ApiError } from "./api/client";
+import { AgentsPage } from "./routes/AgentsPage";
+import { ApiKeysPage } from "./routes/ApiKeysPage";
+import { AuthPage } from "./routes/AuthPage";
+import { EditorPage } from "./routes/EditorPage";
+import { Layout, RequireAuth } from "./routes/Layout";
+import { NotFound } from "./routes/NotFound";
+import { Toasts } from "./ui/Toasts";
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 15_000,
+      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+      refetchOnWindowFocus: false,
+    },
+  },
+});
+
+export function App() {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <BrowserRouter>
+        <Routes>
+          <Route path="/login" element={<AuthPage mode="login" />} />
+          <Route path="/register" element={<AuthPage mode="register" />} />
+          <Route element={<RequireAuth />}>
+            <Route element={<Layout />}>
+              <Route index element={<Navigate to="/agents" replace />} />
+              <Route path="/agents" element={<AgentsPage />} />
+              <Route path="/settings" element={<Navigate to="/settings/api-keys" replace />} />
+              <Route path="/settings/api-keys" element={<ApiKeysPage />} />
+              <Route path="*" element={<NotFound />} />
+            </Route>
+            <Route path="/agents/new" element={<EditorPage />} />
+            <Route path="/agents/:graphId" element={<EditorPage />} />
+            <Route path="/agents/:graphId/runs/:execId" element={<EditorPage />} />
+          </Route>
+        </Routes>
+      </BrowserRouter>
+      <Toasts />
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,64 @@
+/** TanStack Query keys and hooks for server state shared across pages. */
+import { useQuery } from "@tanstack/react-query";
+import { api } from "./endpoints";
+import { getTokens } from "./session";
+
+export const keys = {
+  me: ["me"] as const,
+  blocks: ["blocks"] as const,
+  graphs: ["graphs"] as const,
+  graph: (id: string, version?: number) => ["graph", id, version ?? "active"] as const,
+  versions: (id: string) => ["graph", id, "versions"] as const,
+  executions: ["executions"] as const,
+  graphExecutions: (id: string) => ["graph", id, "executions"] as const,
+  execution: (execId: string) => ["execution", execId] as const,
+  apiKeys: ["api-keys"] as const,
+  credentials: ["credentials"] as const,
+};
+
+export function useMe() {
+  return useQuery({
+    queryKey: keys.me,
+    queryFn: api.me,
+    enabled: getTokens() !== null,
+    staleTime: 5 * 60_000,
+    retry: false,
+  });
+}
+
+/** The block catalogue changes only with a server upgrade: fetch once per session. */
+export function useBlocks() {
+  return useQuery({ queryKey: keys.blocks, queryFn: api.listBlocks, staleTime: Infinity });
+}
+
+export function useGraphs() {
+  return useQuery({ queryKey: keys.graphs, queryFn: api.listGraphs });
+}
+
+export function useExecutions() {
+  return useQuery({ queryKey: keys.executions, queryFn: api.listExecutions });
+}
+
+export function useGraphExecutions(graphId: string | undefined) {
+  return useQuery({
+    queryKey: keys.graphExecutions(graphId ?? ""),
+    queryFn: () => api.listGraphExecutions(graphId ?? ""),
+    enabled: Boolean(graphId),
+  });
+}
+
+export function useVersions(graphId: string | undefined, enabled: boolean) {
+  return useQuery({
+    queryKey: keys.versions(graphId ?? ""),
+    queryFn: () => api.listVersions(graphId ?? ""),
+    enabled: Boolean(graphId) && enabled,
+  });
+}
+
+export function useApiKeys() {
+  return useQuery({ queryKey: keys.apiKeys, queryFn: api.listApiKeys });
+}
+
+export function useCredentials(enabled: boolean) {
+  return useQuery({ queryKey: keys.credentials, queryFn: api.listCredentials, enabled, retry: false });
+}

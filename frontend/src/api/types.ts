@@ -1,0 +1,232 @@
+/**
+ * Shapes of the backend's HTTP and WebSocket contract (docs/api-contract.md).
+ *
+ * Written from the contract while the backend was being built; `npm run gen:api` writes
+ * the OpenAPI-generated `schema.gen.ts`, and `contract.check.ts` keeps these in step.
+ */
+
+export type ExecutionStatus =
+  | "INCOMPLETE"
+  | "QUEUED"
+  | "RUNNING"
+  | "WAITING"
+  | "COMPLETED"
+  | "FAILED"
+  | "TERMINATED";
+
+export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ["COMPLETED", "FAILED", "TERMINATED"];
+
+export interface User {
+  id: string;
+  email: string;
+  name: string | null;
+  is_admin: boolean;
+}
+
+export interface TokenPair {
+  access_token: string;
+  refresh_token: string;
+  token_type: "bearer";
+}
+
+export type ApiKeyScope = "read" | "execute" | "manage";
+
+export interface ApiKeyInfo {
+  id: string;
+  name: string;
+  prefix: string;
+  scopes: ApiKeyScope[];
+  created_at?: string;
+  last_used_at?: string | null;
+}
+
+export interface ApiKeyCreated extends ApiKeyInfo {
+  key: string;
+}
+
+/** A JSON Schema, as the block schemas carry it, with the UI hints of SchemaField. */
+export interface JSONSchema {
+  type?: string | string[];
+  title?: string;
+  description?: string;
+  default?: unknown;
+  enum?: unknown[];
+  const?: unknown;
+  format?: string;
+  items?: JSONSchema;
+  properties?: Record<string, JSONSchema>;
+  additionalProperties?: boolean | JSONSchema;
+  required?: string[];
+  anyOf?: JSONSchema[];
+  oneOf?: JSONSchema[];
+  allOf?: JSONSchema[];
+  $ref?: string;
+  $defs?: Record<string, JSONSchema>;
+  minimum?: number;
+  maximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  advanced?: boolean;
+  secret?: boolean;
+  hidden?: boolean;
+  placeholder?: string;
+  multiline?: boolean;
+  credentials_provider?: string[];
+  credentials_types?: string[];
+  [extra: string]: unknown;
+}
+
+export interface BlockCategoryInfo {
+  category: string;
+  description: string;
+}
+
+export type BlockUiType =
+  | "Standard"
+  | "Input"
+  | "Output"
+  | "Note"
+  | "Webhook"
+  | "Webhook (manual)"
+  | "Agent"
+  | "AI"
+  | "Human In The Loop";
+
+export interface BlockInfo {
+  id: string;
+  name: string;
+  description: string;
+  categories: BlockCategoryInfo[];
+  inputSchema: JSONSchema;
+  outputSchema: JSONSchema;
+  staticOutput: boolean;
+  uiType: BlockUiType;
+  costs: { cost_amount: number; cost_type: string }[];
+  contributors: string[];
+  disabled: boolean;
+}
+
+export interface GraphNode {
+  id: string;
+  block_id: string;
+  input_default: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  policy?: Record<string, unknown> | null;
+}
+
+export interface GraphLink {
+  id?: string;
+  source_id: string;
+  sink_id: string;
+  source_name: string;
+  sink_name: string;
+  is_static: boolean;
+}
+
+export interface BaseGraph {
+  id: string;
+  version: number;
+  is_active: boolean;
+  name: string;
+  description: string;
+  nodes: GraphNode[];
+  links: GraphLink[];
+}
+
+export interface Graph extends BaseGraph {
+  sub_graphs?: BaseGraph[];
+  user_id?: string;
+  created_at?: string;
+  updated_at?: string;
+  input_schema?: JSONSchema;
+  output_schema?: JSONSchema;
+}
+
+export interface GraphMeta {
+  id: string;
+  version: number;
+  name: string;
+  description: string;
+  is_active: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ImportResult {
+  graph: Graph;
+  missing_blocks: { node_id: string; block_id: string }[];
+}
+
+export interface GraphExecutionMeta {
+  id: string;
+  graph_id: string;
+  graph_version: number;
+  user_id: string;
+  status: ExecutionStatus;
+  created_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  inputs: Record<string, unknown>;
+  error: string | null;
+}
+
+export interface NodeExecution {
+  node_exec_id: string;
+  node_id: string;
+  block_id: string;
+  status: ExecutionStatus;
+  input_data: Record<string, unknown>;
+  output_data: Record<string, unknown[]>;
+  add_time: string | null;
+  queue_time: string | null;
+  start_time: string | null;
+  end_time: string | null;
+  error: string | null;
+  seq: number;
+}
+
+export interface GraphExecution extends GraphExecutionMeta {
+  outputs: Record<string, unknown[]>;
+  node_executions: NodeExecution[];
+}
+
+export interface ValidationProblem {
+  node_id: string | null;
+  field: string | null;
+  message: string;
+}
+
+export interface ApiErrorBody {
+  detail: string;
+  type?: string;
+  problems?: ValidationProblem[];
+}
+
+/** WebSocket envelope, both ways. */
+export interface WSMessage<T = unknown> {
+  method: string;
+  data?: T;
+  success?: boolean;
+  channel?: string;
+  error?: string;
+}
+
+export interface GraphExecutionEvent extends GraphExecutionMeta {
+  outputs: Record<string, unknown[]>;
+  seq: number;
+}
+
+export interface NodeExecutionEvent extends NodeExecution {
+  graph_id: string;
+  graph_version: number;
+  graph_exec_id: string;
+  user_id: string;
+}
+
+/** A saved credential as pickers see it: never the secret, only the reference. */
+export interface CredentialsMeta {
+  id: string;
+  provider: string;
+  type: string;
+  title: string | null;
+}

@@ -1,0 +1,163 @@
+/**
+ * The live-events socket: one connection per tab, shared by every open execution view.
+ *
+ * It reconnects with backoff when dropped and re-subscribes each execution with the
+ * highest `seq` it has seen, so the server replays what happened while it was away.
+ */
+import { getTokens } from "./session";
+import type { GraphExecutionEvent, NodeExecutionEvent, WSMessage } from "./types";
+
+export type SocketState = "idle" | "connecting" | "open" | "reconnecting";
+
+export interface ExecutionHandlers {
+  onNode: (event: NodeExecutionEvent) => void;
+  onGraph: (event: GraphExecutionEvent) => void;
+  /** The highest sequence number this view has applied; sent on (re)subscribe. */
+  lastSeq: () => number;
+}
+
+type SocketFactory = (url: string) => WebSocket;
+
+const HEARTBEAT_MS = 20_000;
+const MAX_BACKOFF_MS = 10_000;
+
+export function defaultSocketUrl(): string | null {
+  const tokens = getTokens();
+  if (!tokens) return null;
+  const scheme = location.protocol === "https:" ? "wss" : "ws";
+  return `${scheme}://${location.host}/ws?token=${encodeURIComponent(tokens.access_token)}`;
+}
+
+export class ExecutionSocket {
+  private socket: WebSocket | null = null;
+  private readonly subs = new Map<string, Set<ExecutionHandlers>>();
+  private readonly stateListeners = new Set<(state: SocketState) => void>();
+  private attempts = 0;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private retry: ReturnType<typeof setTimeout> | undefined;
+  state: SocketState = "idle";
+
+  constructor(
+    private readonly url: () => string | null = defaultSocketUrl,
+    private readonly create: SocketFactory = (u) => new WebSocket(u),
+  ) {}
+
+  subscribe(execId: string, handlers: ExecutionHandlers): () => void {
+    let set = this.subs.get(execId);
+    if (!set) {
+      set = new Set();
+      this.subs.set(execId, set);
+    }
+    set.add(handlers);
+    if (this.socket?.readyState === WebSocket.OPEN) this.sendSubscribe(execId, handlers);
+    else this.ensureConnected();
+    return () => this.unsubscribe(execId, handlers);
+  }
+
+  onState(listener: (state: SocketState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  close(): void {
+    this.subs.clear();
+    this.teardown();
+    this.setState("idle");
+  }
+
+  private unsubscribe(execId: string, handlers: ExecutionHandlers): void {
+    const set = this.subs.get(execId);
+    set?.delete(handlers);
+    if (set && set.size === 0) {
+      this.subs.delete(execId);
+      this.send({ method: "unsubscribe", data: { graph_exec_id: execId } });
+    }
+    if (this.subs.size === 0) this.close();
+  }
+
+  private ensureConnected(): void {
+    if (this.socket || this.retry) return;
+    const url = this.url();
+    if (!url) return;
+    this.setState(this.attempts ? "reconnecting" : "connecting");
+    const socket = this.create(url);
+    this.socket = socket;
+    socket.onopen = () => this.handleOpen();
+    socket.onmessage = (event: MessageEvent<string>) => this.handleMessage(event.data);
+    socket.onclose = () => this.handleClose(socket);
+    socket.onerror = () => socket.close();
+  }
+
+  private handleOpen(): void {
+    this.attempts = 0;
+    this.setState("open");
+    for (const [execId, set] of this.subs) {
+      for (const handlers of set) this.sendSubscribe(execId, handlers);
+    }
+    this.heartbeat = setInterval(() => this.send({ method: "heartbeat", data: "ping" }), HEARTBEAT_MS);
+  }
+
+  private handleMessage(raw: string): void {
+    let message: WSMessage;
+    try {
+      message = JSON.parse(raw) as WSMessage;
+    } catch {
+      return;
+    }
+    if (message.method === "node_execution_event") {
+      const event = message.data as NodeExecutionEvent;
+      this.subs.get(event.graph_exec_id)?.forEach((h) => h.onNode(event));
+    } else if (message.method === "graph_execution_event") {
+      const event = message.data as GraphExecutionEvent;
+      this.subs.get(event.id)?.forEach((h) => h.onGraph(event));
+    }
+  }
+
+  private handleClose(socket: WebSocket): void {
+    if (socket !== this.socket) return;
+    this.teardown();
+    if (this.subs.size === 0) {
+      this.setState("idle");
+      return;
+    }
+    const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempts);
+    this.attempts += 1;
+    this.setState("reconnecting");
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.ensureConnected();
+    }, delay);
+  }
+
+  private teardown(): void {
+    clearInterval(this.heartbeat);
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    const socket = this.socket;
+    this.socket = null;
+    if (socket && socket.readyState <= WebSocket.OPEN) {
+      socket.onclose = null;
+      socket.close();
+    }
+  }
+
+  private sendSubscribe(execId: string, handlers: ExecutionHandlers): void {
+    const lastSeq = handlers.lastSeq();
+    this.send({
+      method: "subscribe_graph_execution",
+      data: lastSeq > 0 ? { graph_exec_id: execId, last_seq: lastSeq } : { graph_exec_id: execId },
+    });
+  }
+
+  private send(message: WSMessage): void {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message));
+  }
+
+  private setState(state: SocketState): void {
+    this.state = state;
+    this.stateListeners.forEach((l) => l(state));
+  }
+}
+
+/** The tab's one socket. */
+export const liveSocket = new ExecutionSocket();

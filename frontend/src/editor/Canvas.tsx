@@ -1,0 +1,141 @@
+/**
+ * The React Flow canvas bound to the canvas store: typed connections with a hint when
+ * they cannot fit, drop-to-add, minimap, controls and the keyboard shortcuts.
+ */
+import type { Connection, Edge, FinalConnectionState, NodeTypes } from "@xyflow/react";
+import { Background, BackgroundVariant, Controls, MiniMap, ReactFlow, useReactFlow } from "@xyflow/react";
+import { useCallback, useEffect } from "react";
+import { useTranslation } from "react-i18next";
+import { useShallow } from "zustand/react/shallow";
+import { Icon } from "../ui/Icon";
+import { DRAG_TYPE } from "./BlockMenu";
+import { connectionProblem } from "./connect";
+import type { ConnectionProblem } from "./connect";
+import { useCanvas, useCanvasStore } from "./context";
+import type { BlockFlowNode, LinkFlowEdge } from "./lib/convert";
+import { BlockNode } from "./nodes/BlockNode";
+
+const nodeTypes: NodeTypes = { block: BlockNode };
+
+interface CanvasProps {
+  onAdded?: (nodeId: string) => void;
+  readOnly?: boolean;
+}
+
+export function HintBanner() {
+  const { t } = useTranslation();
+  const hint = useCanvas((s) => s.connectHint);
+  const clear = useCanvas((s) => s.setConnectHint);
+  useEffect(() => {
+    if (!hint) return;
+    const timer = setTimeout(() => clear(null), 5000);
+    return () => clearTimeout(timer);
+  }, [hint, clear]);
+  if (!hint) return null;
+  return (
+    <div className="canvas-hint" role="alert" data-testid="connect-hint">
+      <Icon name="alert" />
+      <span>{hintText(hint, t)}</span>
+      <button className="btn btn-ghost btn-sm btn-icon" onClick={() => clear(null)} aria-label={t("common.close")}>
+        <Icon name="x" size={13} />
+      </button>
+    </div>
+  );
+}
+
+function hintText(hint: ConnectionProblem, t: ReturnType<typeof useTranslation>["t"]): string {
+  if (hint.code !== "incompatible") return t(`connect.${hint.code}`);
+  return t("connect.incompatible", {
+    source: t(`pinKind.${hint.source}`),
+    sink: t(`pinKind.${hint.sink}`),
+  });
+}
+
+export function Canvas({ onAdded, readOnly }: CanvasProps) {
+  const store = useCanvasStore();
+  const { screenToFlowPosition } = useReactFlow();
+  const { nodes, edges } = useCanvas(useShallow((s) => ({ nodes: s.nodes, edges: s.edges })));
+  const handlers = useCanvas(
+    useShallow((s) => ({
+      onNodesChange: s.onNodesChange,
+      onEdgesChange: s.onEdgesChange,
+      connect: s.connect,
+      checkpoint: s.checkpoint,
+      setConnectHint: s.setConnectHint,
+      addNode: s.addNode,
+    })),
+  );
+
+  const isValidConnection = useCallback(
+    (c: Connection | Edge) => {
+      const s = store.getState();
+      return connectionProblem(c, s.nodes, s.edges, s.blocks) === null;
+    },
+    [store],
+  );
+
+  const onConnectEnd = useCallback(
+    (_event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (state.isValid !== false || !state.fromHandle || !state.toHandle) return;
+      const from = state.fromHandle.type === "source" ? state.fromHandle : state.toHandle;
+      const to = state.fromHandle.type === "source" ? state.toHandle : state.fromHandle;
+      const s = store.getState();
+      const problem = connectionProblem(
+        { source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null },
+        s.nodes,
+        s.edges,
+        s.blocks,
+      );
+      if (problem) handlers.setConnectHint(problem);
+    },
+    [store, handlers],
+  );
+
+  return (
+    <div className="canvas" data-testid="canvas">
+      <ReactFlow<BlockFlowNode, LinkFlowEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={handlers.onNodesChange}
+        onEdgesChange={handlers.onEdgesChange}
+        onConnect={(c) => handlers.connect(c)}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onNodeDragStart={handlers.checkpoint}
+        onDragOver={(e) => {
+          if (e.dataTransfer.types.includes(DRAG_TYPE)) {
+            e.preventDefault();
+            e.dataTransfer.dropEffect = "move";
+          }
+        }}
+        onDrop={(e) => {
+          const blockId = e.dataTransfer.getData(DRAG_TYPE);
+          if (!blockId) return;
+          e.preventDefault();
+          const at = screenToFlowPosition({ x: e.clientX, y: e.clientY });
+          const id = handlers.addNode(blockId, { x: at.x - 150, y: at.y - 30 });
+          onAdded?.(id);
+        }}
+        deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
+        nodesConnectable={!readOnly}
+        nodesDraggable={!readOnly}
+        multiSelectionKeyCode={["Shift", "Meta", "Control"]}
+        selectionOnDrag={false}
+        panOnScroll={false}
+        minZoom={0.1}
+        maxZoom={2}
+        onlyRenderVisibleElements={nodes.length > 120}
+        defaultEdgeOptions={{ type: "default" }}
+        proOptions={{ hideAttribution: true }}
+        fitView
+        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+      >
+        <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="var(--grid)" />
+        <MiniMap pannable zoomable className="minimap" nodeBorderRadius={6} />
+        <Controls showInteractive={false} position="bottom-left" />
+      </ReactFlow>
+      <HintBanner />
+    </div>
+  );
+}

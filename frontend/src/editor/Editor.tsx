@@ -1,0 +1,228 @@
+/**
+ * The agent editor: block menu, canvas, toolbar and the run and history panels, all
+ * reading one canvas store.
+ */
+import { useReactFlow } from "@xyflow/react";
+import { useEffect, useMemo, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { useNavigate } from "react-router";
+import { useQueryClient } from "@tanstack/react-query";
+import { api } from "../api/endpoints";
+import { keys, useBlocks } from "../api/queries";
+import { onSessionChange } from "../api/session";
+import { toast } from "../ui/toasts";
+import { Icon } from "../ui/Icon";
+import { BlockMenu } from "./BlockMenu";
+import { Canvas } from "./Canvas";
+import { useCanvas, useCanvasStore } from "./context";
+import { ShortcutsDialog } from "./ShortcutsDialog";
+import { graphInputSchema } from "./lib/graphInputs";
+import { saveDraft } from "./lib/draft";
+import { downloadJson } from "../lib/download";
+import type { NodeActions } from "./nodes/actions";
+import { NodeActionsContext } from "./nodes/actions";
+import { HistoryPanel } from "./panels/HistoryPanel";
+import { NodeRunDialog } from "./panels/NodeRunDialog";
+import { RunDialog } from "./panels/RunDialog";
+import { RunPanel } from "./panels/RunPanel";
+import { useLiveExecution } from "./live";
+import type { ShortcutHandlers } from "./shortcuts";
+import { useShortcuts } from "./shortcuts";
+import { Toolbar } from "./Toolbar";
+import { useGraphDocument } from "./useGraphDocument";
+import { useRunControls } from "./useRunControls";
+
+interface EditorProps {
+  graphId: string | undefined;
+  version: number | undefined;
+  execId: string | undefined;
+}
+
+export function Editor({ graphId, version, execId }: EditorProps) {
+  const { t } = useTranslation();
+  const store = useCanvasStore();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const flow = useReactFlow();
+  const blocks = useBlocks();
+  const doc = useGraphDocument(store, graphId, version);
+  const controls = useRunControls(store, doc.save);
+  const socket = useLiveExecution(store, graphId ?? null, execId ?? null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const [saving, setSaving] = useState(false);
+  const [runDialog, setRunDialog] = useState(false);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [help, setHelp] = useState(false);
+  const [nodeRun, setNodeRun] = useState<string | null>(null);
+  const [focusNode, setFocusNode] = useState<string | null>(null);
+  const hasRun = useCanvas((s) => s.run !== null);
+  const header = useCanvas((s) => s.header);
+
+  useEffect(() => {
+    if (blocks.data) store.getState().setBlocks(blocks.data);
+  }, [blocks.data, store]);
+
+  useEffect(() => {
+    if (!execId) store.getState().watchRun(null);
+  }, [execId, store]);
+
+  // A past run of another version is shown on the graph it ran, not on today's.
+  const runVersion = useCanvas((s) => s.run?.graphVersion ?? null);
+  useEffect(() => {
+    const s = store.getState();
+    if (!graphId || runVersion === null || runVersion < 1 || s.dirty || runVersion === s.header.version || !s.header.id) return;
+    void api.getGraph(graphId, runVersion).then((g) => store.getState().load(g));
+  }, [runVersion, graphId, store, header.id]);
+
+  useEffect(
+    () =>
+      onSessionChange((reason) => {
+        const s = store.getState();
+        if (reason === "expired" && s.dirty) {
+          saveDraft(graphId, { graph: s.toGraph(), baseVersion: s.header.version, savedAt: Date.now() });
+        }
+      }),
+    [store, graphId],
+  );
+
+  const save = async () => {
+    setSaving(true);
+    const saved = await doc.save();
+    setSaving(false);
+    if (saved && saved.id !== graphId) void navigate(`/agents/${saved.id}`, { replace: true });
+  };
+
+  const restoreVersion = async (v: number) => {
+    if (!graphId) return;
+    try {
+      await api.setActiveVersion(graphId, v);
+      void queryClient.invalidateQueries({ queryKey: keys.versions(graphId) });
+      toast.success(t("history.restored", { version: v }));
+      void navigate(`/agents/${graphId}?version=${v}`);
+    } catch (error) {
+      toast.error(error instanceof Error ? error.message : String(error));
+    }
+  };
+
+  const openRun = async () => {
+    if (await controls.ensureSaved()) setRunDialog(true);
+  };
+
+  const addAtCentre = (blockId: string) => {
+    const rect = document.querySelector(".canvas")?.getBoundingClientRect();
+    const centre = flow.screenToFlowPosition({
+      x: (rect?.left ?? 0) + (rect?.width ?? 800) / 2,
+      y: (rect?.top ?? 0) + (rect?.height ?? 600) / 2,
+    });
+    const jitter = (store.getState().nodes.length % 5) * 24;
+    store.getState().addNode(blockId, { x: centre.x - 150 + jitter, y: centre.y - 80 + jitter });
+  };
+
+  const shortcuts = useMemo<ShortcutHandlers>(() => {
+    const s = () => store.getState();
+    return {
+      save: () => void save(),
+      run: () => void openRun(),
+      undo: () => s().undo(),
+      redo: () => s().redo(),
+      copy: () => s().copySelected(),
+      paste: () => s().paste(),
+      duplicate: () => s().duplicateSelected(),
+      selectAll: () => s().selectAll(),
+      layout: () => s().layout(),
+      fit: () => void flow.fitView({ padding: 0.2, duration: 200 }),
+      search: () => searchRef.current?.focus(),
+      help: () => setHelp(true),
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- save/openRun read the store at call time
+  }, [store, flow]);
+  useShortcuts(shortcuts, doc.state === "ready");
+
+  const actions = useMemo<NodeActions>(
+    () => ({
+      runNode: setNodeRun,
+      rerunFrom: (nodeId) => void controls.rerunFrom(nodeId),
+      inspect: setFocusNode,
+    }),
+    [controls],
+  );
+
+  if (doc.state === "error") {
+    return (
+      <div className="empty">
+        <h3>{t("editor.notFound")}</h3>
+        <button className="btn" onClick={() => void navigate("/agents")}>{t("editor.back")}</button>
+      </div>
+    );
+  }
+
+  return (
+    <NodeActionsContext.Provider value={actions}>
+      <div className="editor" data-testid="editor">
+        <Toolbar
+          saving={saving}
+          onSave={() => void save()}
+          onRun={() => void openRun()}
+          onFit={shortcuts.fit}
+          onExport={() => downloadJson(`${header.name || "agent"}.json`, store.getState().toGraph())}
+          onToggleHistory={() => setHistoryOpen((v) => !v)}
+          onHelp={() => setHelp(true)}
+          historyOpen={historyOpen}
+        />
+        {doc.restoredDraft !== null && (
+          <div className="banner" role="status" data-testid="draft-banner">
+            <Icon name="restore" />
+            <span className="grow">{t("editor.draftRestored", { time: new Date(doc.restoredDraft).toLocaleTimeString() })}</span>
+            <button className="btn btn-sm" onClick={() => void doc.discardDraft()}>{t("editor.discardDraft")}</button>
+          </div>
+        )}
+        <div className="editor-body">
+          <BlockMenu blocks={blocks.data ?? []} onAdd={addAtCentre} searchRef={searchRef} />
+          <div className="editor-main">
+            {doc.state === "loading" ? <div className="canvas-loading"><span className="spinner" /></div> : <Canvas />}
+            {hasRun && (
+              <RunPanel
+                socket={socket}
+                focusNode={focusNode}
+                onStop={() => void controls.stop()}
+                onRerun={(nodeId) => void controls.rerunFrom(nodeId)}
+                onClose={() => void navigate(graphId ? `/agents/${graphId}` : "/agents")}
+              />
+            )}
+          </div>
+          {historyOpen && graphId && (
+            <HistoryPanel
+              graphId={graphId}
+              currentVersion={header.version}
+              activeExecId={execId ?? null}
+              onOpenRun={(id) => void navigate(`/agents/${graphId}/runs/${id}`)}
+              onOpenVersion={(v) => void navigate(`/agents/${graphId}?version=${v}`)}
+              onRestoreVersion={(v) => void restoreVersion(v)}
+              onClose={() => setHistoryOpen(false)}
+            />
+          )}
+        </div>
+        {runDialog && (
+          <RunDialog
+            open
+            schema={graphInputSchema(store.getState().nodes, store.getState().blocks)}
+            onClose={() => setRunDialog(false)}
+            onRun={async (inputs) => {
+              if (await controls.start(inputs)) setRunDialog(false);
+            }}
+          />
+        )}
+        {nodeRun && <NodeRunHost nodeId={nodeRun} onClose={() => setNodeRun(null)} />}
+        <ShortcutsDialog open={help} onClose={() => setHelp(false)} />
+      </div>
+    </NodeActionsContext.Provider>
+  );
+}
+
+function NodeRunHost({ nodeId, onClose }: { nodeId: string; onClose: () => void }) {
+  const node = useCanvas((s) => s.nodes.find((n) => n.id === nodeId));
+  const block = useCanvas((s) => (node ? s.blocks[node.data.blockId] : undefined));
+  const last = useCanvas((s) => s.run?.nodes[nodeId]?.last.input_data ?? null);
+  if (!node || !block) return null;
+  return <NodeRunDialog block={block} initial={node.data.inputs} pinned={last} onClose={onClose} />;
+}

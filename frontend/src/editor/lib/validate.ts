@@ -1,0 +1,33 @@
+/**
+ * The checks the editor makes before saving, so obvious gaps are flagged on the nodes
+ * at once (the server's validation still has the last word).
+ */
+import type { BlockInfo } from "../../api/types";
+import type { BlockFlowNode, LinkFlowEdge } from "./convert";
+import { basePin } from "./convert";
+import { hasValue } from "./fieldKinds";
+
+export interface MissingInput {
+  nodeId: string;
+  field: string;
+}
+
+/** Required inputs that have neither a value nor a link. */
+export function missingRequiredInputs(
+  nodes: BlockFlowNode[],
+  edges: LinkFlowEdge[],
+  blocks: Record<string, BlockInfo>,
+): MissingInput[] {
+  const linked = new Set(edges.map((e) => `${e.target}\u0000${basePin(e.targetHandle ?? "")}`));
+  const missing: MissingInput[] = [];
+  for (const node of nodes) {
+    const block = blocks[node.data.blockId];
+    if (!block || block.uiType === "Note") continue;
+    for (const field of block.inputSchema.required ?? []) {
+      if (block.inputSchema.properties?.[field]?.hidden) continue;
+      if (hasValue(node.data.inputs[field]) || linked.has(`${node.id}\u0000${field}`)) continue;
+      missing.push({ nodeId: node.id, field });
+    }
+  }
+  return missing;
+}

@@ -1,0 +1,169 @@
+/**
+ * The one node component: everything it draws comes from its block's schemas.
+ *
+ * It reads its own slices of the canvas store (block info, run status, problems), so a
+ * live event or an edit elsewhere does not re-render it.
+ */
+import type { NodeProps } from "@xyflow/react";
+import { useNodeConnections } from "@xyflow/react";
+import { memo, useMemo, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import type { BlockInfo } from "../../api/types";
+import { Icon } from "../../ui/Icon";
+import { StatusBadge } from "../../ui/StatusBadge";
+import { useCanvas, useCanvasStore } from "../context";
+import type { BlockFlowNode } from "../lib/convert";
+import { useNodeActions } from "./actions";
+import { NodeInputs } from "./NodeInputs";
+import { NodeOutputs } from "./NodeOutputs";
+import { NodeRunOutput } from "./NodeRunOutput";
+import { PinHandle } from "./PinHandle";
+
+export function displayName(block: BlockInfo): string {
+  return block.name.replace(/Block$/, "").replace(/([a-z0-9])([A-Z])/g, "$1 $2");
+}
+
+function NodeMenu({ nodeId, hasRun }: { nodeId: string; hasRun: boolean }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const actions = useNodeActions();
+  const store = useCanvasStore();
+  const ref = useRef<HTMLDivElement>(null);
+  const pick = (fn: () => void) => () => {
+    setOpen(false);
+    fn();
+  };
+  const selectOnly = () => {
+    const state = store.getState();
+    state.onNodesChange(state.nodes.map((n) => ({ type: "select", id: n.id, selected: n.id === nodeId })));
+    return state;
+  };
+  return (
+    <div
+      className="node-menu nodrag"
+      ref={ref}
+      onBlur={(e) => !ref.current?.contains(e.relatedTarget) && setOpen(false)}
+    >
+      <button
+        className="btn btn-ghost btn-sm btn-icon"
+        aria-label={t("node.menu")}
+        aria-haspopup="menu"
+        aria-expanded={open}
+        onClick={() => setOpen((v) => !v)}
+      >
+        <Icon name="more" />
+      </button>
+      {open && (
+        <div className="menu" role="menu" style={{ right: 0, top: 28 }}>
+          <button role="menuitem" onClick={pick(() => actions.runNode(nodeId))}>
+            <Icon name="bolt" size={14} /> {t("node.runAlone")}
+          </button>
+          {hasRun && (
+            <button role="menuitem" onClick={pick(() => actions.rerunFrom(nodeId))}>
+              <Icon name="rerun" size={14} /> {t("node.rerunFrom")}
+            </button>
+          )}
+          {hasRun && (
+            <button role="menuitem" onClick={pick(() => actions.inspect(nodeId))}>
+              <Icon name="eye" size={14} /> {t("node.inspect")}
+            </button>
+          )}
+          <hr />
+          <button role="menuitem" onClick={pick(() => { selectOnly().duplicateSelected(); })}>
+            <Icon name="copy" size={14} /> {t("node.duplicate")}
+          </button>
+          <button role="menuitem" className="btn-danger" onClick={pick(() => { selectOnly().deleteSelected(); })}>
+            <Icon name="trash" size={14} /> {t("node.delete")}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function NoteBody({ id, text }: { id: string; text: string }) {
+  const { t } = useTranslation();
+  const setInput = useCanvas((s) => s.setInput);
+  return (
+    <div className="note-node">
+      <textarea
+        className="nodrag nowheel"
+        aria-label={t("node.noteLabel")}
+        placeholder={t("node.notePlaceholder")}
+        value={text}
+        onChange={(e) => setInput(id, "text", e.target.value)}
+      />
+    </div>
+  );
+}
+
+function UnknownBlock({ id, blockId }: { id: string; blockId: string }) {
+  const { t } = useTranslation();
+  const targets = useNodeConnections({ handleType: "target" });
+  const sources = useNodeConnections({ handleType: "source" });
+  return (
+    <div className="block-node unknown" data-testid={`node-${id}`}>
+      <div className="node-head">
+        <Icon name="alert" />
+        <span className="node-title">{t("node.unknownBlock")}</span>
+      </div>
+      <p className="hint mono node-desc">{blockId}</p>
+      {[...new Set(targets.map((c) => c.targetHandle ?? ""))].map((pin) => (
+        <div className="pin-row in" key={`in-${pin}`}>
+          <PinHandle type="target" id={pin} kind="any" label={pin} />
+          <span className="pin-label">{pin}</span>
+        </div>
+      ))}
+      {[...new Set(sources.map((c) => c.sourceHandle ?? ""))].map((pin) => (
+        <div className="pin-row out" key={`out-${pin}`}>
+          <span className="pin-label out">{pin}</span>
+          <PinHandle type="source" id={pin} kind="any" label={pin} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
+  const { t } = useTranslation();
+  const block = useCanvas((s) => s.blocks[data.blockId]);
+  const view = useCanvas((s) => s.run?.nodes[id]);
+  const hasRun = useCanvas((s) => s.run !== null);
+  const problems = useCanvas((s) => s.problems[id]);
+  const targets = useNodeConnections({ handleType: "target" });
+  const connected = useMemo(() => new Set(targets.map((c) => c.targetHandle ?? "")), [targets]);
+
+  if (!block) return <UnknownBlock id={id} blockId={data.blockId} />;
+  if (block.uiType === "Note") return <NoteBody id={id} text={typeof data.inputs.text === "string" ? data.inputs.text : ""} />;
+  const category = block.categories[0]?.category ?? "BASIC";
+  const label = typeof data.inputs.name === "string" && data.inputs.name ? data.inputs.name : null;
+  const nodeProblems = problems?.filter((p) => p.field === null);
+  const classes = ["block-node", selected ? "selected" : "", view ? `run-${view.status}` : "", problems?.length ? "invalid" : ""];
+  return (
+    <div className={classes.join(" ")} data-testid={`node-${id}`} data-block={block.name} data-status={view?.status}>
+      <div className="node-head" data-category={category}>
+        <span className="node-cat" aria-hidden="true" />
+        <div className="grow">
+          <div className="node-title truncate" title={block.name}>
+            {displayName(block)}
+            {label && <span className="node-label"> · {label}</span>}
+          </div>
+        </div>
+        {view && <StatusBadge status={view.status} count={view.count} />}
+        <NodeMenu nodeId={id} hasRun={hasRun} />
+      </div>
+      {block.description && <p className="node-desc">{block.description}</p>}
+      {nodeProblems?.map((p) => (
+        <p key={p.message} className="node-problem" role="alert">
+          {p.message}
+        </p>
+      ))}
+      <NodeInputs nodeId={id} block={block} inputs={data.inputs} connected={connected} problems={problems} />
+      <NodeOutputs block={block} dynamicOut={data.dynamicOut} />
+      {view && <NodeRunOutput view={view} />}
+      {block.staticOutput && <span className="sr-only">{t("node.staticOutput")}</span>}
+    </div>
+  );
+}
+
+export const BlockNode = memo(BlockNodeView);

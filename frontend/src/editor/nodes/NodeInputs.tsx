@@ -1,0 +1,120 @@
+import { memo, useState } from "react";
+import { useTranslation } from "react-i18next";
+import type { BlockInfo } from "../../api/types";
+import { useCanvas } from "../context";
+import { pinKinds, primaryKind } from "../lib/pinTypes";
+import type { SchemaProperty } from "../lib/schema";
+import { properties, titleOf } from "../lib/schema";
+import type { NodeProblem } from "../store";
+import { FieldRenderer } from "./fields/FieldRenderer";
+import { PinHandle } from "./PinHandle";
+import { Icon } from "../../ui/Icon";
+
+interface NodeInputsProps {
+  nodeId: string;
+  block: BlockInfo;
+  inputs: Record<string, unknown>;
+  connected: ReadonlySet<string>;
+  problems: NodeProblem[] | undefined;
+}
+
+function isLinked(name: string, connected: ReadonlySet<string>): boolean {
+  if (connected.has(name)) return true;
+  for (const pin of connected) if (pin.startsWith(`${name}_`)) return true;
+  return false;
+}
+
+export const NodeInputs = memo(function NodeInputs({ nodeId, block, inputs, connected, problems }: NodeInputsProps) {
+  const { t } = useTranslation();
+  const [showAdvanced, setShowAdvanced] = useState(false);
+  const props = properties(block.inputSchema).filter((p) => !p.schema.hidden);
+  const flagged = new Set((problems ?? []).map((p) => p.field));
+  const isOpen = (p: SchemaProperty) => !p.schema.advanced || isLinked(p.name, connected) || flagged.has(p.name);
+  const basic = props.filter(isOpen);
+  const advanced = props.filter((p) => !isOpen(p));
+  const row = (p: SchemaProperty) => (
+    <InputRow
+      key={p.name}
+      nodeId={nodeId}
+      prop={p}
+      block={block}
+      value={inputs[p.name]}
+      connected={connected}
+      problem={problems?.find((x) => x.field === p.name)?.message}
+    />
+  );
+  return (
+    <div className="node-inputs">
+      {basic.map(row)}
+      {advanced.length > 0 && (
+        <button
+          type="button"
+          className="advanced-toggle nodrag"
+          aria-expanded={showAdvanced}
+          onClick={() => setShowAdvanced((v) => !v)}
+        >
+          <Icon name={showAdvanced ? "chevronDown" : "chevronRight"} size={13} />
+          {t("node.advanced", { count: advanced.length })}
+        </button>
+      )}
+      {showAdvanced && advanced.map(row)}
+    </div>
+  );
+});
+
+interface InputRowProps {
+  nodeId: string;
+  prop: SchemaProperty;
+  block: BlockInfo;
+  value: unknown;
+  connected: ReadonlySet<string>;
+  problem: string | undefined;
+}
+
+function InputRow({ nodeId, prop, block, value, connected, problem }: InputRowProps) {
+  const { t } = useTranslation();
+  const setInput = useCanvas((s) => s.setInput);
+  const kind = primaryKind(pinKinds(prop.schema, block.inputSchema));
+  const linked = connected.has(prop.name);
+  const fieldId = `f-${nodeId}-${prop.name}`;
+  const title = titleOf(prop);
+  return (
+    <div className={problem ? "pin-row in has-problem" : "pin-row in"} data-field={prop.name}>
+      <PinHandle type="target" id={prop.name} kind={kind} required={prop.required} label={t("node.inputPin", { name: title })} />
+      <div className="pin-label">
+        <label htmlFor={fieldId} title={prop.schema.description ?? ""}>
+          {title}
+          {prop.required && (
+            <span className="required" aria-label={t("node.required")}>
+              *
+            </span>
+          )}
+        </label>
+        <span className="pin-type" style={{ color: `var(--pin-${kind === "integer" ? "number" : kind})` }}>
+          {t(`pinKind.${kind}`)}
+        </span>
+      </div>
+      {linked ? (
+        <span className="linked-note">{t("fields.connected")}</span>
+      ) : (
+        <FieldRenderer
+          id={fieldId}
+          prop={prop}
+          root={block.inputSchema}
+          value={value}
+          invalid={Boolean(problem) || undefined}
+          connected={connected}
+          onChange={(v) => setInput(nodeId, prop.name, v)}
+          renderPin={(pin) => (
+            <PinHandle type="target" id={pin} kind="any" label={t("node.inputPin", { name: pin })} />
+          )}
+        />
+      )}
+      {problem && (
+        <span className="error-text" role="alert">
+          {problem}
+        </span>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import { memo } from "react";
+import { useTranslation } from "react-i18next";
+import type { BlockInfo } from "../../api/types";
+import { pinKinds, primaryKind } from "../lib/pinTypes";
+import { properties, titleOf } from "../lib/schema";
+import { PinHandle } from "./PinHandle";
+
+interface NodeOutputsProps {
+  block: BlockInfo;
+  dynamicOut: string[];
+}
+
+/** One source handle per output property, plus any dynamic sub-pins that links read. */
+export const NodeOutputs = memo(function NodeOutputs({ block, dynamicOut }: NodeOutputsProps) {
+  const { t } = useTranslation();
+  const outputs = properties(block.outputSchema).filter((p) => !p.schema.hidden);
+  return (
+    <div className="node-outputs">
+      {outputs.map((p) => {
+        const kind = primaryKind(pinKinds(p.schema, block.outputSchema));
+        const title = titleOf(p);
+        return (
+          <div key={p.name} className={p.name === "error" ? "pin-row out error-pin" : "pin-row out"}>
+            <span className="pin-label out">
+              <span className="pin-type" style={{ color: `var(--pin-${kind === "integer" ? "number" : kind})` }}>
+                {t(`pinKind.${kind}`)}
+              </span>
+              <span title={p.schema.description ?? ""}>{title}</span>
+            </span>
+            <PinHandle type="source" id={p.name} kind={kind} label={t("node.outputPin", { name: title })} />
+            {dynamicOut
+              .filter((pin) => pin.startsWith(`${p.name}_`))
+              .map((pin) => (
+                <div key={pin} className="pin-row out sub">
+                  <span className="pin-label out mono">{pin.slice(p.name.length)}</span>
+                  <PinHandle type="source" id={pin} kind="any" label={t("node.outputPin", { name: pin })} />
+                </div>
+              ))}
+          </div>
+        );
+      })}
+    </div>
+  );
+});

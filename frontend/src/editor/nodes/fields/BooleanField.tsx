@@ -1,0 +1,15 @@
+import type { FieldProps } from "./types";
+
+export function BooleanField({ id, value, onChange, prop }: FieldProps) {
+  const checked = value === undefined ? prop.schema.default === true : value === true;
+  return (
+    <input
+      id={id}
+      className="switch nodrag"
+      type="checkbox"
+      role="switch"
+      checked={checked}
+      onChange={(e) => onChange(e.target.checked)}
+    />
+  );
+}

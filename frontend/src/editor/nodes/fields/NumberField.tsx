@@ -1,0 +1,32 @@
+import { useEffect, useState } from "react";
+import type { FieldProps } from "./types";
+
+/** Keeps the typed text while it is not yet a number ("-", "1."), stores numbers only. */
+export function NumberField({ id, prop, value, onChange, invalid, integer }: FieldProps & { integer?: boolean }) {
+  const [text, setText] = useState(typeof value === "number" ? String(value) : "");
+  useEffect(() => {
+    if (typeof value === "number" && Number(text) !== value) setText(String(value));
+    if (value === undefined && text !== "" && !Number.isNaN(Number(text))) setText("");
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- only outside changes (undo) resync
+  }, [value]);
+  return (
+    <input
+      id={id}
+      className="input nodrag"
+      type="number"
+      inputMode={integer ? "numeric" : "decimal"}
+      step={integer ? 1 : "any"}
+      min={prop.schema.minimum}
+      max={prop.schema.maximum}
+      value={text}
+      placeholder={prop.schema.placeholder ?? ""}
+      aria-invalid={invalid}
+      onChange={(e) => {
+        setText(e.target.value);
+        if (e.target.value === "") return onChange(undefined);
+        const parsed = integer ? parseInt(e.target.value, 10) : Number(e.target.value);
+        if (!Number.isNaN(parsed)) onChange(parsed);
+      }}
+    />
+  );
+}

@@ -1,0 +1,85 @@
+/**
+ * Node executions as bars on one time axis: the pale part is time spent queued (or
+ * waiting), the solid part time running, so a slow or stuck node stands out.
+ */
+import { useTranslation } from "react-i18next";
+import type { NodeExecution } from "../../api/types";
+import { durationMs, formatDuration } from "../lib/format";
+
+export interface TimelineRow {
+  exec: NodeExecution;
+  label: string;
+}
+
+interface Span {
+  left: number;
+  width: number;
+}
+
+/** Where a [from, to] interval sits on the axis, in percent; null when unknown. */
+export function spanOf(from: string | null, to: string | null, start: number, total: number): Span | null {
+  if (!from || total <= 0) return null;
+  const a = Date.parse(from);
+  const b = to ? Date.parse(to) : start + total;
+  if (Number.isNaN(a) || Number.isNaN(b)) return null;
+  const left = ((a - start) / total) * 100;
+  return { left: Math.max(0, left), width: Math.max(0.6, ((b - a) / total) * 100) };
+}
+
+export function axisOf(execs: NodeExecution[], now: number): { start: number; total: number } {
+  const times = execs.flatMap((e) => [e.add_time, e.queue_time, e.start_time, e.end_time]);
+  const parsed = times.filter((t): t is string => Boolean(t)).map((t) => Date.parse(t));
+  if (parsed.length === 0) return { start: now, total: 0 };
+  const start = Math.min(...parsed);
+  const running = execs.some((e) => !e.end_time);
+  const end = Math.max(...parsed, running ? now : 0);
+  return { start, total: Math.max(end - start, 1) };
+}
+
+interface TimelineProps {
+  rows: TimelineRow[];
+  selected: string | null;
+  onSelect: (exec: NodeExecution) => void;
+  now: number;
+}
+
+export function Timeline({ rows, selected, onSelect, now }: TimelineProps) {
+  const { t } = useTranslation();
+  const { start, total } = axisOf(rows.map((r) => r.exec), now);
+  if (rows.length === 0) return <p className="muted">{t("run.noNodeRuns")}</p>;
+  return (
+    <div className="timeline" role="list" aria-label={t("run.timeline")} data-testid="timeline">
+      <div className="timeline-axis">
+        <span>0</span>
+        <span>{formatDuration(total / 2)}</span>
+        <span>{formatDuration(total)}</span>
+      </div>
+      {rows.map(({ exec, label }) => {
+        const queued = spanOf(exec.add_time ?? exec.queue_time, exec.start_time ?? exec.end_time, start, total);
+        const ran = spanOf(exec.start_time, exec.end_time, start, total);
+        const ms = durationMs(exec.start_time, exec.end_time ?? (exec.start_time ? new Date(now).toISOString() : null));
+        return (
+          <button
+            key={exec.node_exec_id}
+            role="listitem"
+            className={selected === exec.node_exec_id ? "timeline-row active" : "timeline-row"}
+            onClick={() => onSelect(exec)}
+            data-status={exec.status}
+          >
+            <span className="timeline-label truncate">{label}</span>
+            <span className="timeline-track">
+              {queued && <span className="bar queued" style={{ left: `${queued.left}%`, width: `${queued.width}%` }} />}
+              {ran && (
+                <span
+                  className={`bar ran st-${exec.status}`}
+                  style={{ left: `${ran.left}%`, width: `${ran.width}%` }}
+                />
+              )}
+            </span>
+            <span className="timeline-dur">{formatDuration(ms)}</span>
+          </button>
+        );
+      })}
+    </div>
+  );
+}

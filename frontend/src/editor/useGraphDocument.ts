@@ -1,0 +1,119 @@
+/**
+ * Loading, drafting and saving the agent on the canvas.
+ *
+ * A loaded graph is replaced by its local draft when one exists for the same version, so
+ * unsaved work survives reloads and expired sessions. Saving flags missing required
+ * inputs first, then shows the server's per-node problems on the nodes.
+ */
+import { useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { ApiError } from "../api/client";
+import { api } from "../api/endpoints";
+import { keys } from "../api/queries";
+import type { Graph } from "../api/types";
+import { toast } from "../ui/toasts";
+import { clearDraft, loadDraft, saveDraft } from "./lib/draft";
+import { missingRequiredInputs } from "./lib/validate";
+import type { CanvasStore, NodeProblem } from "./store";
+
+export type LoadState = "loading" | "ready" | "error";
+
+function groupProblems(list: { node_id: string | null; field: string | null; message: string }[]) {
+  const out: Record<string, NodeProblem[]> = {};
+  for (const p of list) {
+    if (!p.node_id) continue;
+    (out[p.node_id] ??= []).push({ field: p.field, message: p.message });
+  }
+  return out;
+}
+
+export function useGraphDocument(store: CanvasStore, graphId: string | undefined, version: number | undefined) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<LoadState>(graphId ? "loading" : "ready");
+  const [restoredDraft, setRestoredDraft] = useState<number | null>(null);
+
+  useEffect(() => {
+    let cancelled = false;
+    const apply = (graph: Graph) => {
+      const draft = loadDraft(graphId);
+      if (draft && draft.baseVersion === graph.version && version === undefined) {
+        store.getState().load(draft.graph, { dirty: true });
+        setRestoredDraft(draft.savedAt);
+      } else {
+        store.getState().load(graph);
+      }
+      setState("ready");
+    };
+    if (!graphId) {
+      const draft = loadDraft(undefined);
+      const blank: Graph = { id: "", version: 0, is_active: true, name: t("editor.untitled"), description: "", nodes: [], links: [] };
+      apply(draft ? draft.graph : blank);
+      return;
+    }
+    setState("loading");
+    api.getGraph(graphId, version).then(
+      (graph) => !cancelled && apply(graph),
+      () => !cancelled && setState("error"),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [store, graphId, version, t]);
+
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unsubscribe = store.subscribe((s, prev) => {
+      if (!s.dirty || (s.nodes === prev.nodes && s.edges === prev.edges && s.header === prev.header)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const current = store.getState();
+        saveDraft(graphId, { graph: current.toGraph(), baseVersion: current.header.version, savedAt: Date.now() });
+      }, 400);
+    });
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [store, graphId]);
+
+  const discardDraft = useCallback(async () => {
+    clearDraft(graphId);
+    setRestoredDraft(null);
+    if (graphId) store.getState().load(await api.getGraph(graphId, version));
+  }, [store, graphId, version]);
+
+  /** Save as a new version; resolves to the saved graph, or null when it was refused. */
+  const save = useCallback(async (): Promise<Graph | null> => {
+    const s = store.getState();
+    const missing = missingRequiredInputs(s.nodes, s.edges, s.blocks);
+    if (missing.length) {
+      s.setProblems(groupProblems(missing.map((m) => ({ node_id: m.nodeId, field: m.field, message: t("node.missingRequired") }))));
+      toast.error(t("editor.missingInputs", { count: missing.length }));
+      return null;
+    }
+    try {
+      const graph = s.toGraph();
+      const saved = s.header.id ? await api.updateGraph(s.header.id, graph) : await api.createGraph(graph);
+      clearDraft(graphId);
+      clearDraft(saved.id);
+      store.getState().load(saved);
+      setRestoredDraft(null);
+      void queryClient.invalidateQueries({ queryKey: keys.graphs });
+      void queryClient.invalidateQueries({ queryKey: keys.versions(saved.id) });
+      toast.success(t("editor.saved", { version: saved.version }));
+      return saved;
+    } catch (error) {
+      if (error instanceof ApiError && error.problems.length) {
+        store.getState().setProblems(groupProblems(error.problems));
+        toast.error(t("editor.saveProblems", { count: error.problems.length }));
+      } else {
+        toast.error(t("editor.saveFailed", { message: error instanceof Error ? error.message : String(error) }));
+      }
+      return null;
+    }
+  }, [store, graphId, queryClient, t]);
+
+  return { state, save, restoredDraft, discardDraft };
+}

@@ -1,0 +1,3 @@
+import { initI18n } from "../i18n";
+
+initI18n("en");
