@@ -3,6 +3,10 @@
 :func:`batch_rows` is called before the first ``await`` of a commit: it copies every
 value the engine might still change (JSON columns are encoded to text right away), so the
 write that follows sees the batch exactly as it was when handed over.
+
+An upsert by id writes the whole record when the row is new and only the record's state
+(:data:`GRAPH_EXEC_STATE`, :data:`NODE_EXEC_STATE`) when it exists: the engine never
+changes which run, node or block a record belongs to.
 """
 
 import time
@@ -31,6 +35,19 @@ CHARGE_COLUMNS: tuple[str, ...] = (
     "id", "user_id", "amount", "kind", "graph_exec_id", "node_exec_id", "block_id",
     "created_at",
 )  # fmt: skip
+
+GRAPH_EXEC_STATE: tuple[str, ...] = (
+    "status", "started_at", "ended_at", "error", "stats", "event_seq",
+)  # fmt: skip
+"""What a commit updates in an existing graph execution row; the rest (which graph, whose,
+inputs, parent, key, creation time) is fixed when the run is created."""
+NODE_EXEC_STATE: tuple[str, ...] = (
+    "status", "input_data", "output_data", "end_seq", "attempt", "error", "queued_at",
+    "started_at", "ended_at", "stats",
+)  # fmt: skip
+"""What a commit updates in an existing node execution row; its run, node, block, ``seq``
+and ``added_at`` are fixed when it is first written. Leaving those (and the indexes on
+them) alone halves the cost of an update on SQLite."""
 
 GRAPH_EXEC_JSON = frozenset({"inputs", "node_input_masks", "rerun_of", "stats"})
 NODE_EXEC_JSON = frozenset({"input_data", "output_data", "stats"})

@@ -21,8 +21,10 @@ from blockyard.store.exec_rows import (
     CHARGE_COLUMNS,
     GRAPH_EXEC_COLUMNS,
     GRAPH_EXEC_JSON,
+    GRAPH_EXEC_STATE,
     NODE_EXEC_COLUMNS,
     NODE_EXEC_JSON,
+    NODE_EXEC_STATE,
     BatchRows,
     Row,
     decode_json,
@@ -59,8 +61,8 @@ def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
-def _upsert_sql(table: str, columns: tuple[str, ...]) -> str:
-    updates = ", ".join(f"{name} = excluded.{name}" for name in columns if name != "id")
+def _upsert_sql(table: str, columns: tuple[str, ...], state: tuple[str, ...]) -> str:
+    updates = ", ".join(f"{name} = excluded.{name}" for name in state)
     return f"{_insert_sql(table, columns)} ON CONFLICT (id) DO UPDATE SET {updates}"
 
 
@@ -68,8 +70,8 @@ class SqliteRunBackend:
     """Everything in the writer thread, on its own :mod:`sqlite3` connection."""
 
     INSERT_GRAPH = _insert_sql("graph_executions", GRAPH_EXEC_COLUMNS)
-    UPSERT_GRAPH = _upsert_sql("graph_executions", GRAPH_EXEC_COLUMNS)
-    UPSERT_NODE = _upsert_sql("node_executions", NODE_EXEC_COLUMNS)
+    UPSERT_GRAPH = _upsert_sql("graph_executions", GRAPH_EXEC_COLUMNS, GRAPH_EXEC_STATE)
+    UPSERT_NODE = _upsert_sql("node_executions", NODE_EXEC_COLUMNS, NODE_EXEC_STATE)
     INSERT_CHARGE = _insert_sql("credit_transactions", CHARGE_COLUMNS)
     SELECT_GRAPH = f"SELECT {', '.join(GRAPH_EXEC_COLUMNS)} FROM graph_executions WHERE "
     SELECT_NODES = (
@@ -130,9 +132,9 @@ class SqliteRunBackend:
         return await self._writer.run(read)
 
 
-def _pg_upsert(table: Table) -> Insert:
+def _pg_upsert(table: Table, state: tuple[str, ...]) -> Insert:
     stmt = postgresql.insert(table)
-    updates = {col.name: stmt.excluded[col.name] for col in table.columns if col.name != "id"}
+    updates = {name: stmt.excluded[name] for name in state}
     return stmt.on_conflict_do_update(index_elements=[table.c.id], set_=updates)
 
 
@@ -148,8 +150,8 @@ class PostgresRunBackend:
         self._graphs = metadata.tables["graph_executions"]
         self._nodes = metadata.tables["node_executions"]
         self._charges = metadata.tables["credit_transactions"]
-        self._upsert_graph = _pg_upsert(self._graphs)
-        self._upsert_node = _pg_upsert(self._nodes)
+        self._upsert_graph = _pg_upsert(self._graphs, GRAPH_EXEC_STATE)
+        self._upsert_node = _pg_upsert(self._nodes, NODE_EXEC_STATE)
 
     async def insert_graph_exec(self, row: Row) -> None:
         with conflict_on_integrity_error(_duplicate(row).message, graph_exec_id=row[0]):
