@@ -1,0 +1,1 @@
+"""Blocks: the steps an agent is made of. See base.py for the protocol, registry.py for discovery."""

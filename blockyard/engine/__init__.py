@@ -1,0 +1,1 @@
+"""The execution engine: runs graphs of blocks durably. See docs/engine.md."""
