@@ -41,7 +41,9 @@ function buildUrl(path: string, query?: RequestOptions["query"]): string {
 async function readError(response: Response): Promise<ApiError> {
   let body: ApiErrorBody = { detail: response.statusText || `HTTP ${response.status}` };
   try {
-    const parsed = (await response.json()) as Partial<ApiErrorBody> & { detail?: unknown };
+    const parsed = (await response.json()) as Omit<Partial<ApiErrorBody>, "detail"> & {
+      detail?: unknown;
+    };
     const detail =
       typeof parsed.detail === "string" ? parsed.detail : JSON.stringify(parsed.detail ?? "");
     body = { ...parsed, detail: detail || body.detail };

@@ -36,8 +36,9 @@ export interface ApiKeyInfo {
   name: string;
   prefix: string;
   scopes: ApiKeyScope[];
-  created_at?: string;
-  last_used_at?: string | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
 }
 
 export interface ApiKeyCreated extends ApiKeyInfo {
@@ -214,6 +215,15 @@ export interface WSMessage<T = unknown> {
 export interface GraphExecutionEvent extends GraphExecutionMeta {
   outputs: Record<string, unknown[]>;
   seq: number;
+}
+
+/** Partial output of a running node; shown live, never stored. */
+export interface NodeExecutionStream {
+  graph_exec_id: string;
+  node_exec_id: string;
+  node_id: string;
+  pin: string;
+  value: unknown;
 }
 
 export interface NodeExecutionEvent extends NodeExecution {

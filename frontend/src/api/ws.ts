@@ -5,13 +5,14 @@
  * highest `seq` it has seen, so the server replays what happened while it was away.
  */
 import { getTokens } from "./session";
-import type { GraphExecutionEvent, NodeExecutionEvent, WSMessage } from "./types";
+import type { GraphExecutionEvent, NodeExecutionEvent, NodeExecutionStream, WSMessage } from "./types";
 
 export type SocketState = "idle" | "connecting" | "open" | "reconnecting";
 
 export interface ExecutionHandlers {
   onNode: (event: NodeExecutionEvent) => void;
   onGraph: (event: GraphExecutionEvent) => void;
+  onStream?: (event: NodeExecutionStream) => void;
   /** The highest sequence number this view has applied; sent on (re)subscribe. */
   lastSeq: () => number;
 }
@@ -20,6 +21,19 @@ type SocketFactory = (url: string) => WebSocket;
 
 const HEARTBEAT_MS = 20_000;
 const MAX_BACKOFF_MS = 10_000;
+
+const NODE_TIMES = ["add_time", "queue_time", "start_time", "end_time"] as const;
+const GRAPH_TIMES = ["created_at", "started_at", "ended_at"] as const;
+
+/** Events carry epoch seconds (as the engine emits them); the REST API and the UI use ISO. */
+export function withIsoTimes<T extends object>(event: T, fields: readonly string[]): T {
+  const copy = { ...event } as Record<string, unknown>;
+  for (const field of fields) {
+    const value = copy[field];
+    if (typeof value === "number") copy[field] = new Date(value * 1000).toISOString();
+  }
+  return copy as T;
+}
 
 export function defaultSocketUrl(): string | null {
   const tokens = getTokens();
@@ -105,11 +119,14 @@ export class ExecutionSocket {
       return;
     }
     if (message.method === "node_execution_event") {
-      const event = message.data as NodeExecutionEvent;
+      const event = withIsoTimes(message.data as NodeExecutionEvent, NODE_TIMES);
       this.subs.get(event.graph_exec_id)?.forEach((h) => h.onNode(event));
     } else if (message.method === "graph_execution_event") {
-      const event = message.data as GraphExecutionEvent;
+      const event = withIsoTimes(message.data as GraphExecutionEvent, GRAPH_TIMES);
       this.subs.get(event.id)?.forEach((h) => h.onGraph(event));
+    } else if (message.method === "node_execution_stream") {
+      const event = message.data as NodeExecutionStream;
+      this.subs.get(event.graph_exec_id)?.forEach((h) => h.onStream?.(event));
     }
   }
 

@@ -6,32 +6,15 @@ import { memo, useDeferredValue, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { BlockInfo } from "../api/types";
 import { Icon } from "../ui/Icon";
-import { displayName } from "./nodes/BlockNode";
+import { DRAG_TYPE } from "./lib/dnd";
+import { displayName, primaryCategory } from "./lib/blockName";
+import { searchBlocks } from "./lib/searchBlocks";
 
-export const DRAG_TYPE = "application/x-blockyard-block";
 
 interface BlockMenuProps {
   blocks: BlockInfo[];
   onAdd: (blockId: string) => void;
   searchRef?: React.Ref<HTMLInputElement>;
-}
-
-/** Blocks that match every word of the query in their name, description or category. */
-export function searchBlocks(blocks: BlockInfo[], query: string, category: string | null): BlockInfo[] {
-  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
-  return blocks
-    .filter((b) => !b.disabled)
-    .filter((b) => !category || b.categories.some((c) => c.category === category))
-    .filter((b) => {
-      const hay = `${b.name} ${displayName(b)} ${b.description} ${b.categories.map((c) => c.category).join(" ")}`.toLowerCase();
-      return words.every((w) => hay.includes(w));
-    })
-    .sort((a, b) => rank(a, words) - rank(b, words) || a.name.localeCompare(b.name));
-}
-
-function rank(block: BlockInfo, words: string[]): number {
-  const name = block.name.toLowerCase();
-  return words.length && words.every((w) => name.includes(w)) ? 0 : 1;
 }
 
 export const BlockMenu = memo(function BlockMenu({ blocks, onAdd, searchRef }: BlockMenuProps) {
@@ -91,7 +74,7 @@ export const BlockMenu = memo(function BlockMenu({ blocks, onAdd, searchRef }: B
               onClick={() => onAdd(block.id)}
               title={t("blockMenu.addHint")}
             >
-              <span className="block-item-cat" data-category={block.categories[0]?.category ?? "BASIC"} />
+              <span className="block-item-cat" data-category={primaryCategory(block)} />
               <span className="grow">
                 <span className="block-item-name">{displayName(block)}</span>
                 <span className="block-item-desc">{block.description}</span>

@@ -8,7 +8,7 @@ import { useCallback, useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { useShallow } from "zustand/react/shallow";
 import { Icon } from "../ui/Icon";
-import { DRAG_TYPE } from "./BlockMenu";
+import { DRAG_TYPE } from "./lib/dnd";
 import { connectionProblem } from "./connect";
 import type { ConnectionProblem } from "./connect";
 import { useCanvas, useCanvasStore } from "./context";
@@ -76,7 +76,7 @@ export function Canvas({ onAdded, readOnly }: CanvasProps) {
 
   const onConnectEnd = useCallback(
     (_event: MouseEvent | TouchEvent, state: FinalConnectionState) => {
-      if (state.isValid !== false || !state.fromHandle || !state.toHandle) return;
+      if (state.isValid !== false || !state.toHandle) return;
       const from = state.fromHandle.type === "source" ? state.fromHandle : state.toHandle;
       const to = state.fromHandle.type === "source" ? state.toHandle : state.fromHandle;
       const s = store.getState();

@@ -24,6 +24,7 @@ import { NodeActionsContext } from "./nodes/actions";
 import { HistoryPanel } from "./panels/HistoryPanel";
 import { NodeRunDialog } from "./panels/NodeRunDialog";
 import { RunDialog } from "./panels/RunDialog";
+import type { FocusRequest } from "./panels/RunPanel";
 import { RunPanel } from "./panels/RunPanel";
 import { useLiveExecution } from "./live";
 import type { ShortcutHandlers } from "./shortcuts";
@@ -54,7 +55,7 @@ export function Editor({ graphId, version, execId }: EditorProps) {
   const [historyOpen, setHistoryOpen] = useState(false);
   const [help, setHelp] = useState(false);
   const [nodeRun, setNodeRun] = useState<string | null>(null);
-  const [focusNode, setFocusNode] = useState<string | null>(null);
+  const [focus, setFocus] = useState<FocusRequest | null>(null);
   const hasRun = useCanvas((s) => s.run !== null);
   const header = useCanvas((s) => s.header);
 
@@ -142,7 +143,7 @@ export function Editor({ graphId, version, execId }: EditorProps) {
     () => ({
       runNode: setNodeRun,
       rerunFrom: (nodeId) => void controls.rerunFrom(nodeId),
-      inspect: setFocusNode,
+      inspect: (nodeId) => setFocus({ nodeId }),
     }),
     [controls],
   );
@@ -183,7 +184,7 @@ export function Editor({ graphId, version, execId }: EditorProps) {
             {hasRun && (
               <RunPanel
                 socket={socket}
-                focusNode={focusNode}
+                focus={focus}
                 onStop={() => void controls.stop()}
                 onRerun={(nodeId) => void controls.rerunFrom(nodeId)}
                 onClose={() => void navigate(graphId ? `/agents/${graphId}` : "/agents")}

@@ -30,6 +30,7 @@ export function useLiveExecution(store: CanvasStore, graphId: string | null, exe
     const unsubscribe = liveSocket.subscribe(execId, {
       lastSeq: () => store.getState().run?.lastSeq ?? 0,
       onNode: (event) => store.getState().applyNodeEvent(event),
+      onStream: (event) => store.getState().applyStream(event),
       onGraph: (event) => {
         store.getState().applyGraphEvent(event);
         if (isTerminal(event.status)) {

@@ -11,6 +11,7 @@ import type {
   GraphExecutionEvent,
   GraphExecutionMeta,
   NodeExecution,
+  NodeExecutionStream,
 } from "../api/types";
 import { TERMINAL_STATUSES } from "../api/types";
 
@@ -112,6 +113,15 @@ export function applyGraphEvent(run: RunState, event: GraphExecutionEvent): RunS
     error: event.error,
     lastSeq: Math.max(run.lastSeq, event.seq),
   };
+}
+
+/** Partial output of a running node: shown on the node until its final event lands. */
+export function applyStream(run: RunState, event: NodeExecutionStream): RunState {
+  const view = run.nodes[event.node_id];
+  if (event.graph_exec_id !== run.execId || view?.last.node_exec_id !== event.node_exec_id) return run;
+  const previous = view.last.output_data[event.pin] ?? [];
+  const last = { ...view.last, output_data: { ...view.last.output_data, [event.pin]: [...previous, event.value] } };
+  return { ...run, nodes: { ...run.nodes, [event.node_id]: { ...view, last } } };
 }
 
 /** A stored execution, replayed in `seq` order into a fresh run view. */

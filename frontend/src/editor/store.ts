@@ -8,14 +8,21 @@
 import type { Connection, EdgeChange, NodeChange, XYPosition } from "@xyflow/react";
 import { addEdge, applyEdgeChanges, applyNodeChanges } from "@xyflow/react";
 import { createStore } from "zustand/vanilla";
-import type { BlockInfo, Graph, GraphExecution, GraphExecutionEvent, NodeExecution } from "../api/types";
+import type {
+  BlockInfo,
+  Graph,
+  GraphExecution,
+  GraphExecutionEvent,
+  NodeExecution,
+  NodeExecutionStream,
+} from "../api/types";
 import type { ConnectionProblem } from "./connect";
 import { connectionProblem } from "./connect";
 import type { BlockFlowNode, GraphHeader, LinkFlowEdge } from "./lib/convert";
 import { flowToGraph, graphToFlow, isDynamicPin } from "./lib/convert";
 import { autoLayout } from "./lib/layout";
 import type { RunState } from "./run";
-import { applyGraphEvent, applyNodeExecution, mergeExecution, runFromExecution } from "./run";
+import { applyGraphEvent, applyNodeExecution, applyStream, mergeExecution, runFromExecution } from "./run";
 
 export interface NodeProblem {
   field: string | null;
@@ -77,6 +84,7 @@ export interface CanvasState {
   watchRun: (run: RunState | null) => void;
   applyNodeEvent: (event: NodeExecution & { graph_exec_id?: string }) => void;
   applyGraphEvent: (event: GraphExecutionEvent) => void;
+  applyStream: (event: NodeExecutionStream) => void;
   loadExecution: (execution: GraphExecution) => void;
 }
 
@@ -222,9 +230,8 @@ export function createCanvasStore(initial?: { blocks?: BlockInfo[]; graph?: Grap
       setInput: (nodeId, name, value) => {
         remember(`${nodeId}:${name}`);
         patchNode(nodeId, (n) => {
-          const inputs = { ...n.data.inputs };
-          if (value === undefined) delete inputs[name];
-          else inputs[name] = value;
+          const rest = Object.entries(n.data.inputs).filter(([key]) => key !== name);
+          const inputs = Object.fromEntries(value === undefined ? rest : [...rest, [name, value]]);
           return { ...n, data: { ...n.data, inputs } };
         });
         const problems = get().problems[nodeId];
@@ -331,6 +338,13 @@ export function createCanvasStore(initial?: { blocks?: BlockInfo[]; graph?: Grap
         const run = get().run;
         if (!run) return;
         const next = applyGraphEvent(run, event);
+        if (next !== run) set({ run: next });
+      },
+
+      applyStream: (event) => {
+        const run = get().run;
+        if (!run) return;
+        const next = applyStream(run, event);
         if (next !== run) set({ run: next });
       },
 

@@ -31,12 +31,16 @@ function groupProblems(list: { node_id: string | null; field: string | null; mes
 export function useGraphDocument(store: CanvasStore, graphId: string | undefined, version: number | undefined) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
-  const [state, setState] = useState<LoadState>(graphId ? "loading" : "ready");
+  const key = `${graphId ?? "new"}@${version ?? "active"}`;
+  const [loaded, setLoaded] = useState<{ key: string; state: LoadState } | null>(null);
   const [restoredDraft, setRestoredDraft] = useState<number | null>(null);
+  const state: LoadState = loaded?.key === key ? loaded.state : "loading";
+  const untitled = t("editor.untitled");
 
   useEffect(() => {
     let cancelled = false;
     const apply = (graph: Graph) => {
+      if (cancelled) return;
       const draft = loadDraft(graphId);
       if (draft && draft.baseVersion === graph.version && version === undefined) {
         store.getState().load(draft.graph, { dirty: true });
@@ -44,23 +48,15 @@ export function useGraphDocument(store: CanvasStore, graphId: string | undefined
       } else {
         store.getState().load(graph);
       }
-      setState("ready");
+      setLoaded({ key, state: "ready" });
     };
-    if (!graphId) {
-      const draft = loadDraft(undefined);
-      const blank: Graph = { id: "", version: 0, is_active: true, name: t("editor.untitled"), description: "", nodes: [], links: [] };
-      apply(draft ? draft.graph : blank);
-      return;
-    }
-    setState("loading");
-    api.getGraph(graphId, version).then(
-      (graph) => !cancelled && apply(graph),
-      () => !cancelled && setState("error"),
-    );
+    const blank: Graph = { id: "", version: 0, is_active: true, name: untitled, description: "", nodes: [], links: [] };
+    const source = graphId ? api.getGraph(graphId, version) : Promise.resolve(blank);
+    source.then(apply, () => !cancelled && setLoaded({ key, state: "error" }));
     return () => {
       cancelled = true;
     };
-  }, [store, graphId, version, t]);
+  }, [store, graphId, version, key, untitled]);
 
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -5,23 +5,14 @@ import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router";
 import { api } from "../api/endpoints";
 import { keys, useExecutions, useGraphs } from "../api/queries";
-import type { GraphExecutionMeta, GraphMeta } from "../api/types";
+import type { GraphMeta } from "../api/types";
 import { relativeTime } from "../editor/lib/format";
 import { downloadJson, readJsonFile } from "../lib/download";
+import { lastRuns } from "../lib/runs";
 import { Dialog } from "../ui/Dialog";
 import { Icon } from "../ui/Icon";
 import { StatusBadge } from "../ui/StatusBadge";
 import { toast } from "../ui/toasts";
-
-/** The newest run of each agent, by graph id. */
-export function lastRuns(runs: GraphExecutionMeta[]): Map<string, GraphExecutionMeta> {
-  const out = new Map<string, GraphExecutionMeta>();
-  for (const run of runs) {
-    const seen = out.get(run.graph_id);
-    if (!seen || seen.created_at < run.created_at) out.set(run.graph_id, run);
-  }
-  return out;
-}
 
 function useImport() {
   const { t } = useTranslation();

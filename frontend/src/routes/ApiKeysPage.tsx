@@ -115,20 +115,26 @@ export function ApiKeysPage() {
                 <th>{t("apiKeys.prefix")}</th>
                 <th>{t("apiKeys.scopes")}</th>
                 <th>{t("apiKeys.created")}</th>
+                <th>{t("apiKeys.lastUsed")}</th>
                 <th><span className="sr-only">{t("agents.actions")}</span></th>
               </tr>
             </thead>
             <tbody>
               {list.data.map((key) => (
-                <tr key={key.id}>
-                  <td>{key.name}</td>
+                <tr key={key.id} className={key.revoked_at ? "revoked" : undefined}>
+                  <td>
+                    {key.name} {key.revoked_at && <span className="badge status-TERMINATED">{t("apiKeys.revoked")}</span>}
+                  </td>
                   <td><code>{key.prefix}…</code></td>
                   <td>{key.scopes.map((s) => <span key={s} className="badge" style={{ marginRight: 4 }}>{s}</span>)}</td>
                   <td className="muted">{formatTime(key.created_at, i18n.language)}</td>
+                  <td className="muted">{key.last_used_at ? formatTime(key.last_used_at, i18n.language) : t("apiKeys.neverUsed")}</td>
                   <td style={{ textAlign: "right" }}>
-                    <button className="btn btn-sm btn-danger" onClick={() => void revoke(key.id)}>
-                      <Icon name="trash" size={13} /> {t("apiKeys.revoke")}
-                    </button>
+                    {!key.revoked_at && (
+                      <button className="btn btn-sm btn-danger" onClick={() => void revoke(key.id)}>
+                        <Icon name="trash" size={13} /> {t("apiKeys.revoke")}
+                      </button>
+                    )}
                   </td>
                 </tr>
               ))}

@@ -1,7 +1,8 @@
 /** Short, readable renderings of values, durations and times for the UI. */
 
 export function preview(value: unknown, limit = 400): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value, null, 2) ?? String(value);
+  const json = JSON.stringify(value, null, 2) as string | undefined;
+  const text = typeof value === "string" ? value : (json ?? String(value));
   return text.length > limit ? `${text.slice(0, limit)}…` : text;
 }
 

@@ -7,28 +7,35 @@ import type { BlockFlowNode } from "./convert";
 import { hasValue } from "./fieldKinds";
 import { normalize } from "./schema";
 
+function text(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+/** The run-form field of one Agent Input node. */
+function inputProperty(block: BlockInfo, inputs: Record<string, unknown>): JSONSchema {
+  const name = text(inputs.name);
+  const { schema } = normalize(block.inputSchema.properties?.value ?? {}, block.inputSchema);
+  const options = Array.isArray(inputs.placeholder_values) ? inputs.placeholder_values : [];
+  return {
+      ...schema,
+      title: text(inputs.title) || name,
+      description: text(inputs.description) || schema.description,
+      ...(hasValue(inputs.value) ? { default: inputs.value } : {}),
+      ...(options.length && block.name.includes("Dropdown") ? { enum: options } : {}),
+      secret: inputs.secret === true,
+      advanced: inputs.advanced === true,
+  };
+}
+
 export function graphInputSchema(nodes: BlockFlowNode[], blocks: Record<string, BlockInfo>): JSONSchema {
   const properties: Record<string, JSONSchema> = {};
   const required: string[] = [];
   for (const node of nodes) {
     const block = blocks[node.data.blockId];
-    if (block?.uiType !== "Input") continue;
-    const inputs = node.data.inputs;
-    const name = typeof inputs.name === "string" ? inputs.name : "";
-    if (!name) continue;
-    const raw = block.inputSchema.properties?.value ?? {};
-    const { schema } = normalize(raw, block.inputSchema);
-    const options = Array.isArray(inputs.placeholder_values) ? inputs.placeholder_values : [];
-    properties[name] = {
-      ...schema,
-      title: typeof inputs.title === "string" && inputs.title ? inputs.title : name,
-      description: typeof inputs.description === "string" ? inputs.description : schema.description,
-      ...(hasValue(inputs.value) ? { default: inputs.value } : {}),
-      ...(options.length && block.name.includes("Dropdown") ? { enum: options } : {}),
-      secret: inputs.secret === true,
-      advanced: inputs.advanced === true,
-    };
-    if (!hasValue(inputs.value)) required.push(name);
+    const name = text(node.data.inputs.name);
+    if (block?.uiType !== "Input" || !name) continue;
+    properties[name] = inputProperty(block, node.data.inputs);
+    if (!hasValue(node.data.inputs.value)) required.push(name);
   }
   return { type: "object", properties, required };
 }

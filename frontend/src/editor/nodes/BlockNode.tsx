@@ -8,20 +8,18 @@ import type { NodeProps } from "@xyflow/react";
 import { useNodeConnections } from "@xyflow/react";
 import { memo, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { BlockInfo } from "../../api/types";
 import { Icon } from "../../ui/Icon";
 import { StatusBadge } from "../../ui/StatusBadge";
+import type { BlockInfo } from "../../api/types";
 import { useCanvas, useCanvasStore } from "../context";
+import type { NodeRunView } from "../run";
+import { displayName, primaryCategory } from "../lib/blockName";
 import type { BlockFlowNode } from "../lib/convert";
 import { useNodeActions } from "./actions";
 import { NodeInputs } from "./NodeInputs";
 import { NodeOutputs } from "./NodeOutputs";
 import { NodeRunOutput } from "./NodeRunOutput";
 import { PinHandle } from "./PinHandle";
-
-export function displayName(block: BlockInfo): string {
-  return block.name.replace(/Block$/, "").replace(/([a-z0-9])([A-Z])/g, "$1 $2");
-}
 
 function NodeMenu({ nodeId, hasRun }: { nodeId: string; hasRun: boolean }) {
   const { t } = useTranslation();
@@ -124,40 +122,45 @@ function UnknownBlock({ id, blockId }: { id: string; blockId: string }) {
   );
 }
 
+function NodeHeader({ id, block, label, view }: { id: string; block: BlockInfo; label: unknown; view: NodeRunView | undefined }) {
+  const hasRun = useCanvas((s) => s.run !== null);
+  return (
+    <div className="node-head" data-category={primaryCategory(block)}>
+      <span className="node-cat" aria-hidden="true" />
+      <div className="grow">
+        <div className="node-title truncate" title={block.name}>
+          {displayName(block)}
+          {typeof label === "string" && label && <span className="node-label"> · {label}</span>}
+        </div>
+      </div>
+      {view && <StatusBadge status={view.status} count={view.count} />}
+      <NodeMenu nodeId={id} hasRun={hasRun} />
+    </div>
+  );
+}
+
 function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
   const { t } = useTranslation();
   const block = useCanvas((s) => s.blocks[data.blockId]);
   const view = useCanvas((s) => s.run?.nodes[id]);
-  const hasRun = useCanvas((s) => s.run !== null);
   const problems = useCanvas((s) => s.problems[id]);
   const targets = useNodeConnections({ handleType: "target" });
   const connected = useMemo(() => new Set(targets.map((c) => c.targetHandle ?? "")), [targets]);
 
   if (!block) return <UnknownBlock id={id} blockId={data.blockId} />;
   if (block.uiType === "Note") return <NoteBody id={id} text={typeof data.inputs.text === "string" ? data.inputs.text : ""} />;
-  const category = block.categories[0]?.category ?? "BASIC";
-  const label = typeof data.inputs.name === "string" && data.inputs.name ? data.inputs.name : null;
-  const nodeProblems = problems?.filter((p) => p.field === null);
   const classes = ["block-node", selected ? "selected" : "", view ? `run-${view.status}` : "", problems?.length ? "invalid" : ""];
   return (
     <div className={classes.join(" ")} data-testid={`node-${id}`} data-block={block.name} data-status={view?.status}>
-      <div className="node-head" data-category={category}>
-        <span className="node-cat" aria-hidden="true" />
-        <div className="grow">
-          <div className="node-title truncate" title={block.name}>
-            {displayName(block)}
-            {label && <span className="node-label"> · {label}</span>}
-          </div>
-        </div>
-        {view && <StatusBadge status={view.status} count={view.count} />}
-        <NodeMenu nodeId={id} hasRun={hasRun} />
-      </div>
+      <NodeHeader id={id} block={block} label={data.inputs.name} view={view} />
       {block.description && <p className="node-desc">{block.description}</p>}
-      {nodeProblems?.map((p) => (
-        <p key={p.message} className="node-problem" role="alert">
-          {p.message}
-        </p>
-      ))}
+      {problems
+        ?.filter((p) => p.field === null)
+        .map((p) => (
+          <p key={p.message} className="node-problem" role="alert">
+            {p.message}
+          </p>
+        ))}
       <NodeInputs nodeId={id} block={block} inputs={data.inputs} connected={connected} problems={problems} />
       <NodeOutputs block={block} dynamicOut={data.dynamicOut} />
       {view && <NodeRunOutput view={view} />}

@@ -1,22 +1,29 @@
 /** The execution being watched: status, final outputs, a timeline and node details. */
 import { useEffect, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import type { NodeExecution } from "../../api/types";
 import type { SocketState } from "../../api/ws";
 import { Icon } from "../../ui/Icon";
 import { StatusBadge } from "../../ui/StatusBadge";
 import { useCanvas } from "../context";
+import { displayName } from "../lib/blockName";
 import { durationMs, formatDuration, formatTime, preview } from "../lib/format";
-import { displayName } from "../nodes/BlockNode";
+import type { RunState } from "../run";
 import { isTerminal } from "../run";
 import { NodeDetails } from "./NodeDetails";
+import type { TimelineRow } from "./Timeline";
 import { Timeline } from "./Timeline";
 
 type Tab = "outputs" | "timeline" | "node";
+const TABS: Tab[] = ["outputs", "timeline", "node"];
+
+/** A request from elsewhere (a node's menu) to show one node's details. */
+export interface FocusRequest {
+  nodeId: string;
+}
 
 interface RunPanelProps {
   socket: SocketState;
-  focusNode: string | null;
+  focus: FocusRequest | null;
   onStop: () => void;
   onClose: () => void;
   onRerun: (nodeId: string) => void;
@@ -32,17 +39,10 @@ function useNow(active: boolean): number {
   return now;
 }
 
-export function RunPanel({ socket, focusNode, onStop, onClose, onRerun }: RunPanelProps) {
-  const { t, i18n } = useTranslation();
-  const run = useCanvas((s) => s.run);
+function useNodeLabels(): Map<string, string> {
   const nodes = useCanvas((s) => s.nodes);
   const blocks = useCanvas((s) => s.blocks);
-  const [tab, setTab] = useState<Tab>("outputs");
-  const [selected, setSelected] = useState<NodeExecution | null>(null);
-  const live = run !== null && !isTerminal(run.status);
-  const now = useNow(live);
-
-  const labels = useMemo(() => {
+  return useMemo(() => {
     const map = new Map<string, string>();
     for (const n of nodes) {
       const block = blocks[n.data.blockId];
@@ -51,79 +51,125 @@ export function RunPanel({ socket, focusNode, onStop, onClose, onRerun }: RunPan
     }
     return map;
   }, [nodes, blocks]);
+}
 
-  useEffect(() => {
-    if (!focusNode || !run) return;
-    const view = run.nodes[focusNode];
-    if (view) {
-      setSelected(view.last);
-      setTab("node");
-    }
-  }, [focusNode, run]);
+interface HeadProps {
+  run: RunState;
+  socket: SocketState;
+  now: number;
+  tab: Tab;
+  setTab: (tab: Tab) => void;
+  onStop: () => void;
+  onClose: () => void;
+}
 
-  if (!run) return null;
-  const rows = Object.values(run.execs)
+function RunPanelHead({ run, socket, now, tab, setTab, onStop, onClose }: HeadProps) {
+  const { t, i18n } = useTranslation();
+  const live = !isTerminal(run.status);
+  const end = run.endedAt ?? (live ? new Date(now).toISOString() : null);
+  return (
+    <header className="run-panel-head">
+      <StatusBadge status={run.status} />
+      <span className="muted">{formatTime(run.createdAt, i18n.language)}</span>
+      <span className="muted">· {formatDuration(durationMs(run.startedAt ?? run.createdAt, end))}</span>
+      {live && (
+        <span className={`live-dot ${socket}`} data-testid="socket-state">
+          {t(`socket.${socket}`)}
+        </span>
+      )}
+      <span className="grow" />
+      <div className="tabs" role="tablist">
+        {TABS.map((name) => (
+          <button key={name} role="tab" aria-selected={tab === name} className={tab === name ? "tab active" : "tab"} onClick={() => setTab(name)}>
+            {t(`run.tab.${name}`)}
+          </button>
+        ))}
+      </div>
+      {live && (
+        <button className="btn btn-sm btn-danger" onClick={onStop} data-testid="run-stop">
+          <Icon name="stop" size={13} /> {t("run.stop")}
+        </button>
+      )}
+      <button className="btn btn-ghost btn-sm btn-icon" onClick={onClose} aria-label={t("common.close")}>
+        <Icon name="x" size={14} />
+      </button>
+    </header>
+  );
+}
+
+/** Node executions in the order they were queued, each with its node's label. */
+function timelineRows(run: RunState, labels: Map<string, string>): TimelineRow[] {
+  return Object.values(run.execs)
     .sort((a, b) => (a.add_time ?? "").localeCompare(b.add_time ?? "") || a.seq - b.seq)
     .map((exec) => ({ exec, label: labels.get(exec.node_id) ?? exec.node_id.slice(0, 8) }));
-  const current = selected ? (run.execs[selected.node_exec_id] ?? selected) : null;
+}
+
+function Outputs({ run }: { run: RunState }) {
+  const { t } = useTranslation();
   const outputs = Object.entries(run.outputs);
+  const error = run.error && (
+    <div className="callout error" role="alert">
+      <Icon name="alert" /> <span>{run.error}</span>
+    </div>
+  );
+  if (!outputs.length) {
+    return (
+      <>
+        {error}
+        <p className="muted">{isTerminal(run.status) ? t("run.noOutputs") : t("run.waitingOutputs")}</p>
+      </>
+    );
+  }
+  return (
+    <div className="outputs" data-testid="run-outputs">
+      {error}
+      {outputs.map(([name, values]) => (
+        <div key={name} className="kv">
+          <span className="kv-key">{name}</span>
+          {values.map((v, i) => (
+            <pre key={i} data-testid="run-output">
+              {preview(v, 8000)}
+            </pre>
+          ))}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export function RunPanel({ socket, focus, onStop, onClose, onRerun }: RunPanelProps) {
+  const { t } = useTranslation();
+  const run = useCanvas((s) => s.run);
+  const labels = useNodeLabels();
+  const [tab, setTab] = useState<Tab>("outputs");
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [seenFocus, setSeenFocus] = useState(focus);
+  const now = useNow(run !== null && !isTerminal(run.status));
+
+  if (focus !== seenFocus) {
+    setSeenFocus(focus);
+    const exec = focus ? run?.nodes[focus.nodeId]?.last : undefined;
+    if (exec) {
+      setSelectedId(exec.node_exec_id);
+      setTab("node");
+    }
+  }
+  if (!run) return null;
+  const rows = timelineRows(run, labels);
+  const current = selectedId ? run.execs[selectedId] : undefined;
 
   return (
     <section className="run-panel" aria-label={t("run.panel")} data-testid="run-panel" data-status={run.status}>
-      <header className="run-panel-head">
-        <StatusBadge status={run.status} />
-        <span className="muted">{formatTime(run.createdAt, i18n.language)}</span>
-        <span className="muted">· {formatDuration(durationMs(run.startedAt ?? run.createdAt, run.endedAt ?? (live ? new Date(now).toISOString() : null)))}</span>
-        {live && (
-          <span className={`live-dot ${socket}`} title={t(`socket.${socket}`)}>
-            {t(`socket.${socket}`)}
-          </span>
-        )}
-        <span className="grow" />
-        <div className="tabs" role="tablist">
-          {(["outputs", "timeline", "node"] as const).map((name) => (
-            <button key={name} role="tab" aria-selected={tab === name} className={tab === name ? "tab active" : "tab"} onClick={() => setTab(name)}>
-              {t(`run.tab.${name}`)}
-            </button>
-          ))}
-        </div>
-        {live && (
-          <button className="btn btn-sm btn-danger" onClick={onStop} data-testid="run-stop">
-            <Icon name="stop" size={13} /> {t("run.stop")}
-          </button>
-        )}
-        <button className="btn btn-ghost btn-sm btn-icon" onClick={onClose} aria-label={t("common.close")}>
-          <Icon name="x" size={14} />
-        </button>
-      </header>
+      <RunPanelHead run={run} socket={socket} now={now} tab={tab} setTab={setTab} onStop={onStop} onClose={onClose} />
       <div className="run-panel-body">
-        {run.error && (
-          <div className="callout error">
-            <Icon name="alert" /> <span>{run.error}</span>
-          </div>
-        )}
-        {tab === "outputs" &&
-          (outputs.length ? (
-            <div className="outputs" data-testid="run-outputs">
-              {outputs.map(([name, values]) => (
-                <div key={name} className="kv">
-                  <span className="kv-key">{name}</span>
-                  {values.map((v, i) => (
-                    <pre key={i} data-testid="run-output">{preview(v, 8000)}</pre>
-                  ))}
-                </div>
-              ))}
-            </div>
-          ) : (
-            <p className="muted">{live ? t("run.waitingOutputs") : t("run.noOutputs")}</p>
-          ))}
+        {tab === "outputs" && <Outputs run={run} />}
         {tab === "timeline" && (
           <Timeline
             rows={rows}
             now={now}
-            selected={current?.node_exec_id ?? null}
+            selected={selectedId}
             onSelect={(exec) => {
-              setSelected(exec);
+              setSelectedId(exec.node_exec_id);
               setTab("node");
             }}
           />
@@ -133,7 +179,7 @@ export function RunPanel({ socket, focusNode, onStop, onClose, onRerun }: RunPan
             <NodeDetails
               exec={current}
               label={labels.get(current.node_id) ?? current.node_id}
-              onRerun={live ? undefined : () => onRerun(current.node_id)}
+              onRerun={isTerminal(run.status) ? () => onRerun(current.node_id) : undefined}
             />
           ) : (
             <p className="muted">{t("run.pickNode")}</p>

@@ -1,5 +1,6 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { parseLoose } from "../../lib/values";
 import type { FieldProps } from "./types";
 
 function show(value: unknown): string {
@@ -7,29 +8,17 @@ function show(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value, null, 2);
 }
 
-/**
- * For untyped (Any) and structured inputs: JSON when it parses, plain text otherwise,
- * so `hello` is a string and `[1, 2]` a list.
- */
-export function parseLoose(text: string): unknown {
-  const trimmed = text.trim();
-  if (trimmed === "") return undefined;
-  try {
-    return JSON.parse(trimmed) as unknown;
-  } catch {
-    return text;
-  }
-}
-
 export function JsonField({ id, prop, value, onChange, invalid }: FieldProps) {
   const { t } = useTranslation();
   const [text, setText] = useState(show(value));
   const strict = prop.schema.type === "object" || prop.schema.type === "array";
   const [error, setError] = useState(false);
-  useEffect(() => {
+  const [seen, setSeen] = useState(value);
+  if (value !== seen) {
+    // Changed from outside (undo, paste): show it unless the text already means it.
+    setSeen(value);
     if (JSON.stringify(parseLoose(text)) !== JSON.stringify(value)) setText(show(value));
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- resync on outside changes only
-  }, [value]);
+  }
   return (
     <>
       <textarea

@@ -1,14 +1,16 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 import type { FieldProps } from "./types";
 
 /** Keeps the typed text while it is not yet a number ("-", "1."), stores numbers only. */
 export function NumberField({ id, prop, value, onChange, invalid, integer }: FieldProps & { integer?: boolean }) {
   const [text, setText] = useState(typeof value === "number" ? String(value) : "");
-  useEffect(() => {
+  const [seen, setSeen] = useState(value);
+  if (value !== seen) {
+    // The value changed from outside (undo, paste): show it unless the text already means it.
+    setSeen(value);
     if (typeof value === "number" && Number(text) !== value) setText(String(value));
     if (value === undefined && text !== "" && !Number.isNaN(Number(text))) setText("");
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- only outside changes (undo) resync
-  }, [value]);
+  }
   return (
     <input
       id={id}

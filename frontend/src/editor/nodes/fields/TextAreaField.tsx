@@ -1,12 +1,6 @@
 import { useTranslation } from "react-i18next";
+import { templateVariables } from "../../lib/values";
 import type { FieldProps } from "./types";
-
-const VARIABLE = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g;
-
-/** Variables a Jinja template reads, shown so users see what pins to fill. */
-export function templateVariables(text: string): string[] {
-  return [...new Set([...text.matchAll(VARIABLE)].map((m) => m[1] ?? ""))].filter(Boolean);
-}
 
 export function TextAreaField({ id, prop, value, onChange, invalid, template }: FieldProps & { template?: boolean }) {
   const { t } = useTranslation();

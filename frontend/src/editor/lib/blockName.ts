@@ -1,0 +1,11 @@
+import type { BlockInfo } from "../../api/types";
+
+/** "FillTextTemplateBlock" -> "Fill Text Template": how the UI names a block. */
+export function displayName(block: BlockInfo): string {
+  return block.name.replace(/Block$/, "").replace(/([a-z0-9])([A-Z])/g, "$1 $2");
+}
+
+/** The category that colours a block: its most specific one (BASIC only as a last resort). */
+export function primaryCategory(block: BlockInfo): string {
+  return (block.categories.find((c) => c.category !== "BASIC") ?? block.categories[0])?.category ?? "BASIC";
+}
