@@ -35,6 +35,9 @@ from blockyard.store.exec_rows import (
 from blockyard.store.sqlite_writer import SqliteWriter, write_in_transaction
 from blockyard.store.tables import metadata
 
+INLINE_ROWS = 32
+"""Batches up to this many rows commit on the event loop's thread (no hop; see
+:meth:`SqliteWriter.run_inline`); larger ones in the writer thread, off the loop."""
 UNFINISHED = (ExecutionStatus.QUEUED.value, ExecutionStatus.RUNNING.value)
 LOOKUP_COLUMNS = frozenset({"id", "idempotency_key"})
 
@@ -106,6 +109,13 @@ class SqliteRunBackend:
             if rows.charges:
                 conn.executemany(self.INSERT_CHARGE, rows.charges)
 
+        if len(rows.node_execs) + len(rows.graph_execs) <= INLINE_ROWS:
+            try:
+                self._writer.run_inline(lambda conn: write_in_transaction(conn, write_rows))
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
         await self._writer.run(lambda conn: write_in_transaction(conn, write_rows))
 
     async def graph_exec(self, column: str, value: str) -> GraphExecRecord | None:
