@@ -13,9 +13,9 @@ import sys
 import tempfile
 import time
 
+from benchmarks.engine import STORES, _peak_rss, _rss, chain
 from blockyard.blocks.registry import load_registry
 from blockyard.graph.validate import validate_graph
-from benchmarks.engine import STORES, _peak_rss, _rss, chain
 
 SIZES = (2_500, 5_000, 10_000)
 
@@ -54,13 +54,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory():
         for n in SIZES:
             out = subprocess.run(
-                [sys.executable, "-m", "benchmarks.big_graph", "--store", args.store, "--one", str(n)],
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.big_graph",
+                    "--store",
+                    args.store,
+                    "--one",
+                    str(n),
+                ],
                 check=True,
                 capture_output=True,
                 text=True,
             ).stdout
             rows.append(json.loads(out.strip().splitlines()[-1]))
-    print(f"{'nodes':>7}  {'validate':>9}  {'run':>9}  {'per node':>9}  {'RSS growth':>10}  {'KB/node':>8}")
+    print(
+        f"{'nodes':>7}  {'validate':>9}  {'run':>9}  {'per node':>9}  {'RSS growth':>10}  {'KB/node':>8}"
+    )
     for r in rows:
         print(
             f"{r['nodes']:>7,}  {r['validate_s'] * 1e3:>7.0f}ms  {r['run_s'] * 1e3:>7.0f}ms  "

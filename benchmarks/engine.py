@@ -11,13 +11,12 @@ import asyncio
 import contextlib
 import gc
 import os
+import resource
 import statistics
 import tempfile
 import time
-import resource
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from blockyard.blocks.context import BlockContext
 from blockyard.blocks.maths import CalculatorBlock
@@ -36,7 +35,9 @@ def chain(n: int) -> Graph:
     links = []
     for _ in range(n - 1):
         node = Node(block_id=CALC, input_default={"operation": "Add", "b": 1})
-        links.append(Link(source_id=nodes[-1].id, source_name="result", sink_id=node.id, sink_name="a"))
+        links.append(
+            Link(source_id=nodes[-1].id, source_name="result", sink_id=node.id, sink_name="a")
+        )
         nodes.append(node)
     return Graph(name=f"chain-{n}", nodes=nodes, links=links)
 
@@ -177,7 +178,17 @@ def scenarios(scale: float) -> list[tuple[str, Callable[[], list[Graph]]]]:
 
 
 def print_table(rows: list[list[str]]) -> None:
-    header = ["scenario", "store", "nodes", "wall", "per node", "overhead/node", "nodes/s", "commits", "peak RSS growth"]
+    header = [
+        "scenario",
+        "store",
+        "nodes",
+        "wall",
+        "per node",
+        "overhead/node",
+        "nodes/s",
+        "commits",
+        "peak RSS growth",
+    ]
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
     print(line)
