@@ -68,9 +68,8 @@ def main() -> None:
                 text=True,
             ).stdout
             rows.append(json.loads(out.strip().splitlines()[-1]))
-    print(
-        f"{'nodes':>7}  {'validate':>9}  {'run':>9}  {'per node':>9}  {'RSS growth':>10}  {'KB/node':>8}"
-    )
+    heads = ("nodes", 7), ("validate", 9), ("run", 9), ("per node", 9), ("RSS growth", 10)
+    print("  ".join(f"{h:>{w}}" for h, w in heads) + f"  {'KB/node':>8}")
     for r in rows:
         print(
             f"{r['nodes']:>7,}  {r['validate_s'] * 1e3:>7.0f}ms  {r['run_s'] * 1e3:>7.0f}ms  "

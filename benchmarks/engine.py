@@ -3,7 +3,8 @@
 Prints one table. ``overhead/node`` is the wall time per node execution minus the time of
 calling the same block directly in a loop (input validation + the async generator), measured
 in the same process just before; it is what the engine itself costs per node, persistence
-included. Run it with ``make bench`` or ``python -m benchmarks.engine [--stores memory,sqlite,postgres]``.
+included. Run it with ``make bench`` or
+``python -m benchmarks.engine [--stores memory,sqlite,postgres]``.
 """
 
 import argparse

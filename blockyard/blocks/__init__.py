@@ -1,1 +1,4 @@
-"""Blocks: the steps an agent is made of. See base.py for the protocol, registry.py for discovery."""
+"""Blocks: the steps an agent is made of.
+
+See base.py for the protocol and registry.py for discovery.
+"""
