@@ -6,10 +6,10 @@ Secrets (encryption key, JWT secret) are generated into the data folder on first
 """
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -32,6 +32,55 @@ class Settings(BaseSettings):
     billing_enabled: bool = False
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     allow_registration: bool = True
+    outbound_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Private, loopback or otherwise internal destinations that blocks may reach anyway "
+            "(the SSRF guard refuses them by default): comma-separated IPs, CIDRs (10.0.0.0/8) "
+            "and host names (minio.internal, *.corp.example)."
+        ),
+    )
+    outbound_max_bytes: int = Field(
+        20 * 1024 * 1024, ge=1, description="Largest response body a block may download."
+    )
+    outbound_max_redirects: int = Field(
+        5, ge=0, description="Redirects a block follows per request, each checked again."
+    )
+    media_dir: Path | None = Field(
+        None, description="Folder of the media store on disk; empty means <data_dir>/media."
+    )
+    media_max_bytes: int = Field(
+        100 * 1024 * 1024, ge=1, description="Largest file the media store accepts."
+    )
+    media_s3_bucket: str = Field("", description="S3 bucket for media; set it to use S3.")
+    media_s3_endpoint_url: str = Field(
+        "", description="S3-compatible endpoint (MinIO, R2...); empty means AWS."
+    )
+    media_s3_region: str = Field("us-east-1", description="S3 region of the media bucket.")
+    media_s3_access_key_id: str = Field("", description="S3 access key; empty uses AWS defaults.")
+    media_s3_secret_access_key: str = Field("", description="S3 secret key for the access key.")
+    media_s3_prefix: str = Field("media/", description="Key prefix of media objects in the bucket.")
+    sandbox_timeout_seconds: float = Field(
+        10.0, gt=0, description="Longest wall-clock time a code block may run."
+    )
+    sandbox_memory_mb: int = Field(
+        256, ge=32, description="Address-space limit of a code block's process, in MiB."
+    )
+    sandbox_allow_unisolated: bool = Field(
+        False,
+        description=(
+            "Let code blocks run when the server cannot isolate them (not root: no network "
+            "namespace, no chroot); they still get resource limits. See docs/sandbox.md."
+        ),
+    )
+
+    @field_validator("outbound_allow", mode="before")
+    @classmethod
+    def _split_allow_list(cls, value: object) -> object:
+        """Accept ``a,b,c`` from the environment as well as a list."""
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @property
     def resolved_database_url(self) -> str:
