@@ -1,10 +1,12 @@
 """The ``blockyard`` command, run in-process through Typer's runner."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from blockyard.cli import app, parse_inputs
@@ -13,7 +15,20 @@ INPUT_BLOCK = "c0a8e994-ebf1-4a9c-a4d8-89d09c86741b"
 OUTPUT_BLOCK = "363ae599-353e-4804-937e-b2ee3cef3da4"
 TEMPLATE_BLOCK = "db7d8f02-2f44-4c55-ab7a-eae0941f0c30"
 
-runner = CliRunner()
+
+class _ThreadedRunner(CliRunner):
+    """Invokes each command in its own thread, as a real process would run it.
+
+    The commands call ``asyncio.run``, which resets the calling thread's event loop; in a
+    worker thread that leaves the loop pytest-asyncio keeps for the main thread alone.
+    """
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Result:  # type: ignore[override]
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(super().invoke, *args, **kwargs).result()
+
+
+runner = _ThreadedRunner()
 
 
 def _node(node_id: str, block_id: str, **input_default: Any) -> dict[str, Any]:

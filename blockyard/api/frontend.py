@@ -9,8 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
-
-from blockyard.errors import NotFoundError
+from starlette.exceptions import HTTPException
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 _RESERVED = ("api", "ws", "docs", "openapi.json", "health")
@@ -27,7 +26,7 @@ def mount_frontend(app: FastAPI, web_dir: Path = WEB_DIR) -> bool:
     async def frontend(path: str) -> FileResponse:
         first = path.split("/", 1)[0]
         if first in _RESERVED:
-            raise NotFoundError(f"Not found: /{path}")
+            raise HTTPException(404, "Not Found")  # as when no front end is mounted
         return FileResponse(_static_file(root, path) or index)
 
     return True
