@@ -35,6 +35,7 @@ export function initI18n(language?: string): typeof i18n {
         convertDetectedLanguage: (lng: string) => (lng.toLowerCase().startsWith("zh") ? "zh-CN" : lng.split("-")[0] ?? lng),
       },
       returnNull: false,
+      showSupportNotice: false,
     });
   i18n.on("languageChanged", (lng) => {
     document.documentElement.lang = lng;

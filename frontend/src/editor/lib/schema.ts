@@ -41,6 +41,10 @@ export function normalize(schema: JSONSchema, root: JSONSchema): { schema: JSONS
   if (nonNull.length === 1 && nonNull[0]) {
     return { schema: { ...nonNull[0], ...rest }, nullable };
   }
+  if (nonNull.length > 1 && nonNull.every((s) => s.type === "integer" || s.type === "number")) {
+    // `int | float` is just a number to a person filling a form.
+    return { schema: { ...rest, type: "number" }, nullable };
+  }
   return { schema: { ...rest, anyOf: nonNull }, nullable };
 }
 

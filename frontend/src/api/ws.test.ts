@@ -1,0 +1,115 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { ExecutionSocket, withIsoTimes } from "./ws";
+
+/** A socket whose other end the test plays: it records what was sent and can push frames. */
+class FakeSocket {
+  static all: FakeSocket[] = [];
+  readyState: number = WebSocket.CONNECTING;
+  sent: unknown[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((e: { data: string }) => void) | null = null;
+  onclose: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.all.push(this);
+  }
+  send(data: string) {
+    this.sent.push(JSON.parse(data));
+  }
+  close() {
+    this.readyState = WebSocket.CLOSED;
+  }
+  open() {
+    this.readyState = WebSocket.OPEN;
+    this.onopen?.();
+  }
+  push(message: unknown) {
+    this.onmessage?.({ data: JSON.stringify(message) });
+  }
+  drop() {
+    this.readyState = WebSocket.CLOSED;
+    this.onclose?.();
+  }
+}
+
+describe("ExecutionSocket", () => {
+  beforeEach(() => {
+    FakeSocket.all = [];
+    vi.useFakeTimers();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  const make = () => new ExecutionSocket(() => "ws://test/ws?token=t", (u) => new FakeSocket(u) as unknown as WebSocket);
+
+  it("subscribes once open and routes events of that run to its handlers", () => {
+    const socket = make();
+    const onNode = vi.fn();
+    const onGraph = vi.fn();
+    socket.subscribe("x1", { onNode, onGraph, lastSeq: () => 0 });
+    const fake = FakeSocket.all[0]!;
+    fake.open();
+    expect(fake.sent).toEqual([{ method: "subscribe_graph_execution", data: { graph_exec_id: "x1" } }]);
+    fake.push({ method: "node_execution_event", data: { graph_exec_id: "x1", node_id: "n", start_time: 1767225600 } });
+    fake.push({ method: "node_execution_event", data: { graph_exec_id: "other", node_id: "n" } });
+    fake.push({ method: "graph_execution_event", data: { id: "x1", status: "COMPLETED", created_at: 1767225600.5 } });
+    expect(onNode).toHaveBeenCalledTimes(1);
+    expect(onNode.mock.calls[0]![0]).toMatchObject({ start_time: "2026-01-01T00:00:00.000Z" });
+    expect(onGraph.mock.calls[0]![0]).toMatchObject({ created_at: "2026-01-01T00:00:00.500Z" });
+  });
+
+  it("reconnects after a drop and catches up from the last seq it applied", () => {
+    const socket = make();
+    let seq = 0;
+    socket.subscribe("x1", { onNode: () => (seq = 7), onGraph: () => undefined, lastSeq: () => seq });
+    FakeSocket.all[0]!.open();
+    FakeSocket.all[0]!.push({ method: "node_execution_event", data: { graph_exec_id: "x1" } });
+    FakeSocket.all[0]!.drop();
+    expect(socket.state).toBe("reconnecting");
+    vi.advanceTimersByTime(600);
+    const second = FakeSocket.all[1]!;
+    second.open();
+    expect(second.sent).toEqual([{ method: "subscribe_graph_execution", data: { graph_exec_id: "x1", last_seq: 7 } }]);
+    expect(socket.state).toBe("open");
+  });
+
+  it("backs off longer after each failed attempt", () => {
+    const socket = make();
+    socket.subscribe("x1", { onNode: () => undefined, onGraph: () => undefined, lastSeq: () => 0 });
+    FakeSocket.all[0]!.drop();
+    vi.advanceTimersByTime(500);
+    FakeSocket.all[1]!.drop();
+    vi.advanceTimersByTime(500);
+    expect(FakeSocket.all).toHaveLength(2);
+    vi.advanceTimersByTime(500);
+    expect(FakeSocket.all).toHaveLength(3);
+  });
+
+  it("unsubscribes and closes when the last view leaves", () => {
+    const socket = make();
+    const stop = socket.subscribe("x1", { onNode: () => undefined, onGraph: () => undefined, lastSeq: () => 0 });
+    const fake = FakeSocket.all[0]!;
+    fake.open();
+    stop();
+    expect(fake.sent.at(-1)).toEqual({ method: "unsubscribe", data: { graph_exec_id: "x1" } });
+    expect(fake.readyState).toBe(WebSocket.CLOSED);
+    expect(socket.state).toBe("idle");
+  });
+
+  it("sends heartbeats while open", () => {
+    const socket = make();
+    socket.subscribe("x1", { onNode: () => undefined, onGraph: () => undefined, lastSeq: () => 0 });
+    FakeSocket.all[0]!.open();
+    vi.advanceTimersByTime(20_000);
+    expect(FakeSocket.all[0]!.sent.at(-1)).toEqual({ method: "heartbeat", data: "ping" });
+  });
+});
+
+describe("withIsoTimes", () => {
+  it("converts epoch seconds and leaves ISO strings and nulls alone", () => {
+    expect(withIsoTimes({ a: 0, b: "2026-01-01T00:00:00Z", c: null }, ["a", "b", "c"])).toEqual({
+      a: "1970-01-01T00:00:00.000Z",
+      b: "2026-01-01T00:00:00Z",
+      c: null,
+    });
+  });
+});
