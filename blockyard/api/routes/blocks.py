@@ -23,4 +23,6 @@ async def execute_block(
     block_id: str,
     inputs: dict[str, Any] = Body(default_factory=dict),
 ) -> dict[str, list[Any]]:
-    return await run_single_block(container.registry, block_id, inputs, user.user_id)
+    return await run_single_block(
+        container.registry, block_id, inputs, user.user_id, agents=container.engine.agents
+    )
