@@ -98,3 +98,10 @@ def test_urls_get_async_drivers() -> None:
 async def test_unusable_urls_are_config_errors(url: str) -> None:
     with pytest.raises(ConfigError):
         await open_database(url)
+
+
+def test_the_fast_start_revision_is_alembics_head() -> None:
+    """``migrate`` skips Alembic when the database is at HEAD: HEAD must be the real head."""
+    from blockyard.store.migrations import HEAD
+
+    assert head_revision() == HEAD
