@@ -52,10 +52,8 @@ def _upgrade(connection: Connection) -> None:
 
 def _at_head(connection: Connection) -> bool:
     try:
-        found: list[str] = (
-            connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-        )
-        return list(found) == [HEAD]
+        found = connection.execute(text("SELECT version_num FROM alembic_version"))
+        return list(found.scalars()) == [HEAD]
     except DBAPIError:  # no alembic_version table yet: a new database
         connection.rollback()
         return False
