@@ -1,25 +1,22 @@
 /**
- * Shapes of the backend's HTTP and WebSocket contract (docs/api-contract.md).
- *
- * Written from the contract while the backend was being built; `npm run gen:api` writes
- * the OpenAPI-generated `schema.gen.ts`, and `contract.check.ts` keeps these in step.
+ * Shapes of the backend's HTTP and WebSocket contract (docs/api-contract.md) as the app
+ * uses them. Enums come straight from the OpenAPI-generated `schema.gen.ts` (`npm run
+ * gen:api`); the rest is stricter than the generated shapes (fields the server always
+ * fills are required here), and `contract.check.ts` fails the type check when the two drift.
  */
+import type { components } from "./schema.gen";
 
-export type ExecutionStatus =
-  | "INCOMPLETE"
-  | "QUEUED"
-  | "RUNNING"
-  | "WAITING"
-  | "COMPLETED"
-  | "FAILED"
-  | "TERMINATED";
+type Schemas = components["schemas"];
+
+export type ExecutionStatus = Schemas["ExecutionStatus"];
+export type NodePolicy = Schemas["NodePolicy"];
 
 export const TERMINAL_STATUSES: readonly ExecutionStatus[] = ["COMPLETED", "FAILED", "TERMINATED"];
 
 export interface User {
   id: string;
   email: string;
-  name: string | null;
+  name: string;
   is_admin: boolean;
 }
 
@@ -29,14 +26,14 @@ export interface TokenPair {
   token_type: "bearer";
 }
 
-export type ApiKeyScope = "read" | "execute" | "manage";
+export type ApiKeyScope = Schemas["Scope"];
 
 export interface ApiKeyInfo {
   id: string;
   name: string;
   prefix: string;
   scopes: ApiKeyScope[];
-  created_at: string;
+  created_at: string | null;
   last_used_at: string | null;
   revoked_at: string | null;
 }
@@ -112,7 +109,7 @@ export interface GraphNode {
   block_id: string;
   input_default: Record<string, unknown>;
   metadata: Record<string, unknown>;
-  policy?: Record<string, unknown> | null;
+  policy?: NodePolicy | null;
 }
 
 export interface GraphLink {
@@ -149,8 +146,8 @@ export interface GraphMeta {
   name: string;
   description: string;
   is_active: boolean;
-  created_at: string;
-  updated_at: string;
+  created_at: string | null;
+  updated_at: string | null;
 }
 
 export interface ImportResult {
@@ -164,7 +161,7 @@ export interface GraphExecutionMeta {
   graph_version: number;
   user_id: string;
   status: ExecutionStatus;
-  created_at: string;
+  created_at: string | null;
   started_at: string | null;
   ended_at: string | null;
   inputs: Record<string, unknown>;

@@ -27,7 +27,7 @@ export interface RunState {
   graphId: string;
   graphVersion: number;
   status: ExecutionStatus;
-  createdAt: string;
+  createdAt: string | null;
   startedAt: string | null;
   endedAt: string | null;
   inputs: Record<string, unknown>;

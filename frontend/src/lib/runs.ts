@@ -5,7 +5,7 @@ export function lastRuns(runs: GraphExecutionMeta[]): Map<string, GraphExecution
   const out = new Map<string, GraphExecutionMeta>();
   for (const run of runs) {
     const seen = out.get(run.graph_id);
-    if (!seen || seen.created_at < run.created_at) out.set(run.graph_id, run);
+    if (!seen || (seen.created_at ?? "") < (run.created_at ?? "")) out.set(run.graph_id, run);
   }
   return out;
 }

@@ -40,7 +40,7 @@ export function AgentsPage() {
   const importFile = useImport();
   const [deleting, setDeleting] = useState<GraphMeta | null>(null);
   const last = useMemo(() => lastRuns(executions.data ?? []), [executions.data]);
-  const list = [...(graphs.data ?? [])].sort((a, b) => b.updated_at.localeCompare(a.updated_at));
+  const list = [...(graphs.data ?? [])].sort((a, b) => (b.updated_at ?? "").localeCompare(a.updated_at ?? ""));
 
   const exportGraph = async (graph: GraphMeta) => {
     try {

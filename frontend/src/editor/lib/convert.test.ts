@@ -20,7 +20,7 @@ const graph: Graph = {
       block_id: "db7d8f02-2f44-4c55-ab7a-eae0941f0c30",
       input_default: { format: "Hello {{ topic }}!", values: { extra: 1 } },
       metadata: { position: { x: 400, y: 20 } },
-      policy: { max_attempts: 3 },
+      policy: { max_attempts: 3, backoff_seconds: 1, backoff_factor: 2 },
     },
     {
       id: "out",

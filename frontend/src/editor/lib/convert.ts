@@ -5,14 +5,14 @@
  * rides along untouched, so a graph survives a round trip through the editor.
  */
 import type { Edge, Node } from "@xyflow/react";
-import type { BaseGraph, Graph, GraphLink, GraphNode } from "../../api/types";
+import type { BaseGraph, Graph, GraphLink, GraphNode, NodePolicy } from "../../api/types";
 
 export interface BlockNodeData extends Record<string, unknown> {
   blockId: string;
   inputs: Record<string, unknown>;
   /** Node metadata other than the position, kept as it came. */
   metadata: Record<string, unknown>;
-  policy?: Record<string, unknown> | null;
+  policy?: NodePolicy | null;
   /** Dynamic input pins (`values_#_key`, `items_$_0`) that links use. */
   dynamicIn: string[];
   /** Dynamic output pins (`result_#_status`) that links read. */
