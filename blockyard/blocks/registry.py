@@ -26,6 +26,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "blockyard.blocks.maths",
     "blockyard.blocks.time",
     "blockyard.blocks.agent",
+    "blockyard.blocks.files",
 )
 ENTRY_POINT_GROUP = "blockyard.blocks"
 
