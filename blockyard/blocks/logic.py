@@ -119,7 +119,7 @@ class ConditionBlock(Block):
             yield "no_output", input_data.value2 if no is None else no
 
 
-def _loosely_equal(a: Any, b: Any) -> bool:
+def loosely_equal(a: Any, b: Any) -> bool:
     """Equal, or equal once read alike: 10 and "10", True and "true"."""
     if a == b:
         return True
@@ -170,7 +170,7 @@ class IfInputMatchesBlock(Block):
     ]
 
     async def run(self, input_data: Input, ctx: BlockContext) -> BlockOutput:
-        matched = _loosely_equal(input_data.input, input_data.value)
+        matched = loosely_equal(input_data.input, input_data.value)
         yield "result", matched
         chosen = input_data.yes_value if matched else input_data.no_value
         yield (

@@ -1,8 +1,9 @@
-"""Arithmetic on two numbers, and counting the items of a collection."""
+"""Arithmetic on two numbers, random numbers, and counting the items of a collection."""
 
 import enum
 import math
 import operator
+import random
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -121,3 +122,53 @@ class CountItemsBlock(Block):
             yield "count", sum(1 for _ in collection)
         else:
             yield "error", f"A {type(collection).__name__} is not a collection that can be counted."
+
+
+class RandomNumberBlock(Block):
+    id = "8c3d8a7e-329e-4065-bd3b-edb8db8b6f56"
+    description = (
+        "Picks a random number between a minimum and a maximum (both included), a whole "
+        "number or a decimal one; with a seed, the same seed always gives the same number."
+    )
+    categories = frozenset({BlockCategory.LOGIC})
+
+    class Input(BlockSchemaInput):
+        minimum: float = SchemaField(default=0, advanced=False, description="The smallest value.")
+        maximum: float = SchemaField(default=100, advanced=False, description="The largest value.")
+        whole_number: bool = SchemaField(
+            default=True, advanced=False, description="Pick a whole number (off: a decimal one)."
+        )
+        seed: int | None = SchemaField(
+            default=None,
+            description="Repeatable results: the same seed gives the same number. Not for "
+            "secrets (use a password generator for those).",
+        )
+
+    class Output(BlockSchemaOutput):
+        number: float = SchemaField(description="The random number.")
+
+    test_input = [
+        {"minimum": 1, "maximum": 6},
+        {"minimum": 0.5, "maximum": 0.75, "whole_number": False},
+        {"minimum": 5, "maximum": 5},
+    ]
+    test_output = [
+        ("number", lambda n: isinstance(n, int) and 1 <= n <= 6),
+        ("number", lambda n: isinstance(n, float) and 0.5 <= n <= 0.75),
+        ("number", 5),
+    ]
+
+    async def run(self, input_data: Input, ctx: BlockContext) -> BlockOutput:
+        low, high = input_data.minimum, input_data.maximum
+        if low > high:
+            yield "error", f"The minimum ({low:g}) is larger than the maximum ({high:g})."
+            return
+        rng = random.Random(input_data.seed) if input_data.seed is not None else random.Random()
+        if not input_data.whole_number:
+            yield "number", rng.uniform(low, high)
+            return
+        first, last = math.ceil(low), math.floor(high)
+        if first > last:
+            yield "error", f"There is no whole number between {low:g} and {high:g}."
+            return
+        yield "number", rng.randint(first, last)

@@ -1,4 +1,4 @@
-"""Clock blocks: the current time and date in any time zone, and a countdown timer.
+"""Clock blocks: the current time and date in any time zone, a countdown timer and a wait.
 
 The ``format_type`` inputs keep AutoGPT's shape (``{"discriminator": "strftime", "format":
 ..., "timezone": ...}`` or ``{"discriminator": "iso8601", ...}``) so exported agents
@@ -281,3 +281,42 @@ class CountdownTimerBlock(Block):
             if not await _wait(ctx, total):
                 return
             yield "output_message", input_data.input_message
+
+
+MAX_WAIT_SECONDS = 86_400.0
+"""A Wait longer than a day is refused: such pauses belong in a schedule, not a running node."""
+
+
+class WaitBlock(Block):
+    id = "70e85f55-5f2d-438f-bb8c-7bfd3ba4a6ef"
+    description = (
+        "Waits a number of seconds, then passes its value on unchanged: a pause between two "
+        "steps, e.g. to respect a service's rate limit. Waiting holds no worker thread."
+    )
+    categories = frozenset({BlockCategory.LOGIC})
+
+    class Input(BlockSchemaInput):
+        value: Any = SchemaField(description="The value to pass on after the wait.")
+        seconds: float = SchemaField(
+            default=1.0,
+            advanced=False,
+            ge=0,
+            description=f"How long to wait, in seconds (up to {MAX_WAIT_SECONDS:,.0f}).",
+        )
+
+    class Output(BlockSchemaOutput):
+        value: Any = SchemaField(description="The value, after the wait.")
+
+    test_input = [{"value": {"id": 7}, "seconds": 0.01}]
+    test_output = [("value", {"id": 7})]
+
+    async def run(self, input_data: Input, ctx: BlockContext) -> BlockOutput:
+        if input_data.seconds > MAX_WAIT_SECONDS:
+            yield (
+                "error",
+                f"A wait of {input_data.seconds:,.0f} seconds is longer than a day; use a "
+                "schedule to run the agent later instead.",
+            )
+            return
+        if await _wait(ctx, input_data.seconds):
+            yield "value", input_data.value
