@@ -273,7 +273,10 @@ class SortListBlock(Block):
 
 def _identity(value: Any) -> str:
     """Equal values give equal texts, whatever their type (dictionaries in any key order)."""
-    return json.dumps(value, sort_keys=True, default=repr, separators=(",", ":"))
+    try:
+        return json.dumps(value, sort_keys=True, default=repr, separators=(",", ":"))
+    except RecursionError:
+        raise ValueError("An item is nested too deeply to compare.") from None
 
 
 def deduplicate(items: builtins.list[Any], key: str) -> builtins.list[Any]:

@@ -220,6 +220,79 @@ class AgentTimeInputBlock(AgentInputBlock):
         return value.isoformat()
 
 
+class AgentTableInputBlock(AgentInputBlock):
+    id = "5603b273-f41e-4020-af7d-fbc9c6a8d928"
+    description = (
+        "A table input of your agent: you name the columns, whoever runs the agent fills in "
+        "rows; each row arrives as a dictionary keyed by column name."
+    )
+
+    class Input(AgentInputBlock.Input):
+        value: list[dict[str, Any]] | None = SchemaField(
+            default=None,
+            advanced=False,
+            title="Default Value",
+            description="The rows, each a dictionary of column name to value.",
+            json_schema_extra={"format": "table"},
+        )
+        column_headers: list[str] = SchemaField(
+            default_factory=lambda: ["Column 1", "Column 2", "Column 3"],
+            advanced=False,
+            title="Column Headers",
+            description="The names of the table's columns.",
+        )
+
+    class Output(BlockSchema):
+        result: list[dict[str, Any]] = SchemaField(description="The rows given.")
+
+    test_input = [
+        {
+            "name": "people",
+            "value": [{"Name": "Ann", "Age": "3"}],
+            "column_headers": ["Name", "Age"],
+        }
+    ]
+    test_output = [("result", [{"Name": "Ann", "Age": "3"}])]
+
+
+class AgentListInputBlock(AgentInputBlock):
+    id = "28582bc0-a035-4046-879a-f8bebae5ca0f"
+    description = "A list input of your agent: several values (texts, numbers ...) in order."
+
+    class Input(AgentInputBlock.Input):
+        value: list[Any] | None = SchemaField(
+            default=None,
+            advanced=False,
+            title="Default Value",
+            description="The items of the list.",
+        )
+
+    class Output(BlockSchema):
+        result: list[Any] = SchemaField(description="The list given.")
+
+    test_input = [{"name": "topics", "value": ["otters", "beavers"]}]
+    test_output = [("result", ["otters", "beavers"])]
+
+
+class AgentDictionaryInputBlock(AgentInputBlock):
+    id = "6d63ba92-d4bd-4fbf-8be6-df70b0123781"
+    description = "A dictionary input of your agent: named values, such as settings or a record."
+
+    class Input(AgentInputBlock.Input):
+        value: dict[str, Any] | None = SchemaField(
+            default=None,
+            advanced=False,
+            title="Default Value",
+            description="The entries: a name for each value.",
+        )
+
+    class Output(BlockSchema):
+        result: dict[str, Any] = SchemaField(description="The dictionary given.")
+
+    test_input = [{"name": "settings", "value": {"tone": "friendly", "length": 3}}]
+    test_output = [("result", {"tone": "friendly", "length": 3})]
+
+
 class AgentOutputBlock(Block):
     id = "363ae599-353e-4804-937e-b2ee3cef3da4"
     description = (
