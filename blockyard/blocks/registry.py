@@ -27,6 +27,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "blockyard.blocks.time",
     "blockyard.blocks.agent",
     "blockyard.blocks.files",
+    "blockyard.blocks.code",
 )
 ENTRY_POINT_GROUP = "blockyard.blocks"
 
