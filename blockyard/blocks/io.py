@@ -236,7 +236,7 @@ class AgentTableInputBlock(AgentInputBlock):
             json_schema_extra={"format": "table"},
         )
         column_headers: list[str] = SchemaField(
-            default_factory=lambda: ["Column 1", "Column 2", "Column 3"],
+            default=["Column 1", "Column 2", "Column 3"],
             advanced=False,
             title="Column Headers",
             description="The names of the table's columns.",

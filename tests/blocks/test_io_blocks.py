@@ -4,10 +4,13 @@ import pytest
 
 from blockyard.blocks.io import (
     AgentDateInputBlock,
+    AgentDictionaryInputBlock,
     AgentDropdownInputBlock,
     AgentInputBlock,
+    AgentListInputBlock,
     AgentNumberInputBlock,
     AgentOutputBlock,
+    AgentTableInputBlock,
 )
 from blockyard.blocks.testing import run_block
 from blockyard.errors import BlockInputError
@@ -57,3 +60,24 @@ async def test_output_escapes_html_when_asked() -> None:
 async def test_output_needs_a_name() -> None:
     with pytest.raises(BlockInputError, match="name: Field required"):
         await run_block(AgentOutputBlock(), {"value": 1})
+
+
+@pytest.mark.parametrize(
+    ("block", "value"),
+    [
+        (AgentTableInputBlock(), "not a table"),
+        (AgentListInputBlock(), {"a": 1}),
+        (AgentDictionaryInputBlock(), [1, 2]),
+    ],
+)
+async def test_container_inputs_reject_the_wrong_shape(
+    block: AgentInputBlock, value: object
+) -> None:
+    with pytest.raises(BlockInputError, match="value"):
+        await run_block(block, {"name": "x", "value": value})
+
+
+async def test_table_input_defaults_to_three_columns() -> None:
+    schema = AgentTableInputBlock.Input.jsonschema()
+    assert schema["properties"]["column_headers"]["default"] == ["Column 1", "Column 2", "Column 3"]
+    assert schema["properties"]["value"]["format"] == "table"

@@ -2,7 +2,7 @@
 
 import pytest
 
-from blockyard.blocks.maths import CalculatorBlock, CountItemsBlock
+from blockyard.blocks.maths import CalculatorBlock, CountItemsBlock, RandomNumberBlock
 from blockyard.blocks.testing import run_block
 from blockyard.errors import BlockInputError
 
@@ -41,3 +41,20 @@ async def test_calculator_rejects_text_numbers_it_cannot_read() -> None:
 async def test_count_items_of_a_number_is_an_error() -> None:
     outputs = await run_block(CountItemsBlock(), {"collection": 42})
     assert outputs == {"error": ["A int is not a collection that can be counted."]}
+
+
+async def test_random_number_with_a_seed_repeats() -> None:
+    block = RandomNumberBlock()
+    inputs = {"minimum": 0, "maximum": 1_000_000, "seed": 42}
+    assert await run_block(block, inputs) == await run_block(block, inputs)
+
+
+@pytest.mark.parametrize(
+    ("inputs", "message"),
+    [
+        ({"minimum": 5, "maximum": 1}, "The minimum (5) is larger than the maximum (1)."),
+        ({"minimum": 0.2, "maximum": 0.8}, "There is no whole number between 0.2 and 0.8."),
+    ],
+)
+async def test_random_number_bad_ranges(inputs: dict[str, float], message: str) -> None:
+    assert await run_block(RandomNumberBlock(), inputs) == {"error": [message]}

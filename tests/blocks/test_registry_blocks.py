@@ -11,7 +11,20 @@ from blockyard.blocks.base import Block, BlockType
 from blockyard.blocks.registry import BUILTIN_MODULES, blocks_in_module, load_registry
 from blockyard.blocks.testing import check_examples
 
-REGISTRY = load_registry(entry_point_packages=False)
+# Families split into sibling modules; loaded here even before registry.py lists them, so
+# their blocks are tested either way (loading a module twice registers nothing new).
+SIBLING_MODULES = (
+    "blockyard.blocks.text_tools",
+    "blockyard.blocks.text_html",
+    "blockyard.blocks.data_dicts",
+    "blockyard.blocks.data_lists",
+    "blockyard.blocks.data_formats",
+    "blockyard.blocks.data_csv",
+    "blockyard.blocks.logic_flow",
+    "blockyard.blocks.time_calc",
+)
+ALL_MODULES = (*BUILTIN_MODULES, *(m for m in SIBLING_MODULES if m not in BUILTIN_MODULES))
+REGISTRY = load_registry(ALL_MODULES, entry_point_packages=False)
 BLOCKS = sorted(REGISTRY, key=lambda b: b.name())
 
 # AutoGPT's block ids and pin names (compat notes 3.5): an exported agent depends on them.
@@ -25,6 +38,11 @@ AUTOGPT_BLOCKS: dict[str, tuple[str, set[str], set[str]]] = {
     "AgentTimeInputBlock": ("2a1c757e-86cf-4c7e-aacf-060dc382e434", INPUT_PINS, {"result"}),
     "AgentDropdownInputBlock": ("655d6fdf-a334-421c-b733-520549c07cd1", INPUT_PINS, {"result"}),
     "AgentToggleInputBlock": ("cbf36ab5-df4a-43b6-8a7f-f7ed8652116e", INPUT_PINS, {"result"}),
+    "AgentTableInputBlock": (
+        "5603b273-f41e-4020-af7d-fbc9c6a8d928",
+        INPUT_PINS | {"column_headers"},
+        {"result"},
+    ),
     "AgentOutputBlock": (
         "363ae599-353e-4804-937e-b2ee3cef3da4",
         {"value", "name", "title", "description", "format", "escape_html", "advanced", "secret"},
@@ -130,6 +148,45 @@ AUTOGPT_BLOCKS: dict[str, tuple[str, set[str], set[str]]] = {
         {"index", "found", "not_found_value"},
     ),
     "GetListItemBlock": ("262ca24c-1025-43cf-a578-534e23234e97", {"list", "index"}, {"item"}),
+    "RemoveFromDictionaryBlock": (
+        "46afe2ea-c613-43f8-95ff-6692c3ef6876",
+        {"dictionary", "key", "return_value"},
+        {"updated_dictionary", "removed_value"},
+    ),
+    "ReplaceDictionaryValueBlock": (
+        "27e31876-18b6-44f3-ab97-f6226d8b3889",
+        {"dictionary", "key", "value"},
+        {"updated_dictionary", "old_value"},
+    ),
+    "DictionaryIsEmptyBlock": (
+        "a3cf3f64-6bb9-4cc6-9900-608a0b3359b0",
+        {"dictionary"},
+        {"is_empty"},
+    ),
+    "RemoveFromListBlock": (
+        "d93c5a93-ac7e-41c1-ae5c-ef67e6e9b826",
+        {"list", "value", "index", "return_item"},
+        {"updated_list", "removed_item"},
+    ),
+    "ReplaceListItemBlock": (
+        "fbf62922-bea1-4a3d-8bac-23587f810b38",
+        {"list", "index", "value"},
+        {"updated_list", "old_item"},
+    ),
+    "ListIsEmptyBlock": ("896ed73b-27d0-41be-813c-c1c1dc856c03", {"list"}, {"is_empty"}),
+    "ConcatenateListsBlock": (
+        "3cf9298b-5817-4141-9d80-7c2cc5199c8e",
+        {"lists"},
+        {"concatenated_list"},
+    ),
+    "TextDecoderBlock": ("2570e8fe-8447-43ed-84c7-70d657923231", {"text"}, {"decoded_text"}),
+    "XMLParserBlock": ("286380af-9529-4b55-8be0-1d7c854abdb5", {"input_xml"}, {"parsed_xml"}),
+    "ReadSpreadsheetBlock": (
+        "acf7625e-d2cb-4941-bfeb-2819fc6fc015",
+        {"contents", "file_input", "delimiter", "quotechar", "escapechar", "has_header"}
+        | {"skip_rows", "strip", "skip_columns", "produce_singular_result"},
+        {"row", "rows"},
+    ),
     "GetCurrentTimeBlock": (
         "a892b8d9-3e4e-4e9c-9c1e-75f8efcf1bfa",
         {"trigger", "format_type"},
@@ -180,7 +237,7 @@ def test_block_describes_itself(block: Block) -> None:
 
 def test_block_ids_are_unique_uuids() -> None:
     classes = [
-        cls for name in BUILTIN_MODULES for cls in blocks_in_module(importlib.import_module(name))
+        cls for name in ALL_MODULES for cls in blocks_in_module(importlib.import_module(name))
     ]
     ids = [cls.id for cls in classes]
     assert len(ids) == len(set(ids)) == len(REGISTRY)
@@ -189,7 +246,7 @@ def test_block_ids_are_unique_uuids() -> None:
 
 
 def test_every_builtin_module_holds_blocks() -> None:
-    for name in BUILTIN_MODULES:
+    for name in ALL_MODULES:
         assert blocks_in_module(importlib.import_module(name)), f"{name} has no blocks"
 
 
