@@ -28,6 +28,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "blockyard.blocks.agent",
     "blockyard.blocks.files",
     "blockyard.blocks.code",
+    "blockyard.blocks.web",
 )
 ENTRY_POINT_GROUP = "blockyard.blocks"
 
