@@ -3,6 +3,7 @@
 import pytest
 
 from blockyard.blocks import text_html
+from blockyard.blocks.base import Block
 from blockyard.blocks.html_doc import MAX_DEPTH, document_title, main_content, parse_html
 from blockyard.blocks.html_render import html_to_markdown, html_to_text, to_text
 from blockyard.blocks.testing import run_block
@@ -113,12 +114,19 @@ async def test_markdown_to_html_renders_tables_and_strikethrough() -> None:
     assert "<s>old</s>" in outputs["html"][0]
 
 
-@pytest.mark.parametrize("block", [HtmlToMarkdownBlock(), ExtractTextFromHtmlBlock()])
-async def test_oversized_pages_are_refused(
-    block: HtmlToMarkdownBlock | ExtractTextFromHtmlBlock, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("block", "pin"),
+    [
+        (HtmlToMarkdownBlock(), "html"),
+        (ExtractTextFromHtmlBlock(), "html"),
+        (MarkdownToHtmlBlock(), "markdown"),
+    ],
+)
+async def test_oversized_texts_are_refused(
+    block: Block, pin: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(text_html, "MAX_HTML_CHARS", 100)
-    outputs = await run_block(block, {"html": "<p>" + "x" * 200 + "</p>"})
+    outputs = await run_block(block, {pin: "<p>" + "x" * 200 + "</p>"})
     assert list(outputs) == ["error"]
     assert "the limit is 100" in outputs["error"][0]
 
