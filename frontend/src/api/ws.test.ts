@@ -48,7 +48,7 @@ describe("ExecutionSocket", () => {
     socket.subscribe("x1", { onNode, onGraph, lastSeq: () => 0 });
     const fake = FakeSocket.all[0]!;
     fake.open();
-    expect(fake.sent).toEqual([{ method: "subscribe_graph_execution", data: { graph_exec_id: "x1" } }]);
+    expect(fake.sent).toEqual([{ method: "subscribe_graph_execution", data: { graph_exec_id: "x1", last_seq: 0 } }]);
     fake.push({ method: "node_execution_event", data: { graph_exec_id: "x1", node_id: "n", start_time: 1767225600 } });
     fake.push({ method: "node_execution_event", data: { graph_exec_id: "other", node_id: "n" } });
     fake.push({ method: "graph_execution_event", data: { id: "x1", status: "COMPLETED", created_at: 1767225600.5 } });
@@ -93,6 +93,20 @@ describe("ExecutionSocket", () => {
     expect(fake.sent.at(-1)).toEqual({ method: "unsubscribe", data: { graph_exec_id: "x1" } });
     expect(fake.readyState).toBe(WebSocket.CLOSED);
     expect(socket.state).toBe("idle");
+  });
+
+  it("stays open while held, so a new run subscribes without a handshake", () => {
+    const socket = make();
+    const release = socket.hold();
+    const fake = FakeSocket.all[0]!;
+    fake.open();
+    const stop = socket.subscribe("x1", { onNode: () => undefined, onGraph: () => undefined, lastSeq: () => 0 });
+    expect(FakeSocket.all).toHaveLength(1);
+    expect(fake.sent).toHaveLength(1);
+    stop();
+    expect(fake.readyState).toBe(WebSocket.OPEN);
+    release();
+    expect(fake.readyState).toBe(WebSocket.CLOSED);
   });
 
   it("sends heartbeats while open", () => {

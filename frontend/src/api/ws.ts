@@ -47,6 +47,7 @@ export class ExecutionSocket {
   private readonly subs = new Map<string, Set<ExecutionHandlers>>();
   private readonly stateListeners = new Set<(state: SocketState) => void>();
   private attempts = 0;
+  private holders = 0;
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private retry: ReturnType<typeof setTimeout> | undefined;
   state: SocketState = "idle";
@@ -68,6 +69,19 @@ export class ExecutionSocket {
     return () => this.unsubscribe(execId, handlers);
   }
 
+  /**
+   * Keep the connection open while a view that may start a run is on screen, so a new
+   * run's subscription is one message away rather than a fresh handshake.
+   */
+  hold(): () => void {
+    this.holders += 1;
+    this.ensureConnected();
+    return () => {
+      this.holders -= 1;
+      if (this.holders === 0 && this.subs.size === 0) this.close();
+    };
+  }
+
   onState(listener: (state: SocketState) => void): () => void {
     this.stateListeners.add(listener);
     return () => this.stateListeners.delete(listener);
@@ -75,6 +89,7 @@ export class ExecutionSocket {
 
   close(): void {
     this.subs.clear();
+    this.holders = 0;
     this.teardown();
     this.setState("idle");
   }
@@ -86,7 +101,7 @@ export class ExecutionSocket {
       this.subs.delete(execId);
       this.send({ method: "unsubscribe", data: { graph_exec_id: execId } });
     }
-    if (this.subs.size === 0) this.close();
+    if (this.subs.size === 0 && this.holders === 0) this.close();
   }
 
   private ensureConnected(): void {
@@ -133,7 +148,7 @@ export class ExecutionSocket {
   private handleClose(socket: WebSocket): void {
     if (socket !== this.socket) return;
     this.teardown();
-    if (this.subs.size === 0) {
+    if (this.subs.size === 0 && this.holders === 0) {
       this.setState("idle");
       return;
     }
@@ -158,11 +173,11 @@ export class ExecutionSocket {
     }
   }
 
+  /** Always with `last_seq` (0 at first), so the server replays what the view missed. */
   private sendSubscribe(execId: string, handlers: ExecutionHandlers): void {
-    const lastSeq = handlers.lastSeq();
     this.send({
       method: "subscribe_graph_execution",
-      data: lastSeq > 0 ? { graph_exec_id: execId, last_seq: lastSeq } : { graph_exec_id: execId },
+      data: { graph_exec_id: execId, last_seq: handlers.lastSeq() },
     });
   }
 

@@ -18,6 +18,7 @@ export function useLiveExecution(store: CanvasStore, graphId: string | null, exe
   const [socketState, setSocketState] = useState<SocketState>(liveSocket.state);
 
   useEffect(() => liveSocket.onState(setSocketState), []);
+  useEffect(() => liveSocket.hold(), []);
 
   useEffect(() => {
     if (!graphId || !execId) return;

@@ -101,7 +101,9 @@ export function useGraphDocument(store: CanvasStore, graphId: string | undefined
       toast.success(t("editor.saved", { version: saved.version }));
       return saved;
     } catch (error) {
-      if (error instanceof ApiError && error.problems.length) {
+      if (error instanceof ApiError && error.status === 401) {
+        // The session ended: the login page says so, and the canvas is kept as a draft.
+      } else if (error instanceof ApiError && error.problems.length) {
         store.getState().setProblems(groupProblems(error.problems));
         toast.error(t("editor.saveProblems", { count: error.problems.length }));
       } else {

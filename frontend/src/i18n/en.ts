@@ -143,6 +143,7 @@ export const en = {
     noteLabel: "Note",
     notePlaceholder: "Write a note…",
     unknownBlock: "Unknown block",
+    unknownBlockHint: "This server has no block with this id, so this node cannot run. Delete it or replace it.",
     staticOutput: "Static output: links keep its last value.",
   },
   fields: {

@@ -145,6 +145,7 @@ export const zh: Catalogue = {
     noteLabel: "便签",
     notePlaceholder: "写点备注…",
     unknownBlock: "未知积木",
+    unknownBlockHint: "此服务器上没有该 id 的积木，这个节点无法运行。请删除或替换它。",
     staticOutput: "静态输出：连线会保留它的最后一个值。",
   },
   fields: {

@@ -5,7 +5,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { NavLink, Navigate, Outlet, useLocation, useNavigate } from "react-router";
+import { NavLink, Navigate, Outlet, useLocation } from "react-router";
 import { api } from "../api/endpoints";
 import { useMe } from "../api/queries";
 import { clearTokens, getTokens, onSessionChange } from "../api/session";
@@ -17,23 +17,19 @@ import { applyTheme, storedTheme } from "../ui/theme";
 /** Sends signed-out visitors to the login page, remembering where they were going. */
 export function RequireAuth() {
   const location = useLocation();
-  const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [signedIn, setSignedIn] = useState(() => getTokens() !== null);
+  const [session, setSession] = useState<"in" | "out" | "expired">(() => (getTokens() ? "in" : "out"));
   useEffect(
     () =>
       onSessionChange((reason) => {
-        if (reason === "login") return setSignedIn(true);
-        setSignedIn(false);
-        queryClient.clear();
-        const next = encodeURIComponent(location.pathname + location.search);
-        void navigate(`/login?next=${next}${reason === "expired" ? "&expired=1" : ""}`, { replace: true });
+        if (reason !== "login") queryClient.clear();
+        setSession(reason === "login" ? "in" : reason === "expired" ? "expired" : "out");
       }),
-    [location, navigate, queryClient],
+    [queryClient],
   );
-  if (!signedIn) {
+  if (session !== "in") {
     const next = encodeURIComponent(location.pathname + location.search);
-    return <Navigate to={`/login?next=${next}`} replace />;
+    return <Navigate to={`/login?next=${next}${session === "expired" ? "&expired=1" : ""}`} replace />;
   }
   return <Outlet />;
 }

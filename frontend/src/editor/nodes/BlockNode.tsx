@@ -99,13 +99,21 @@ function UnknownBlock({ id, blockId }: { id: string; blockId: string }) {
   const { t } = useTranslation();
   const targets = useNodeConnections({ handleType: "target" });
   const sources = useNodeConnections({ handleType: "source" });
+  const problems = useCanvas((s) => s.problems[id]);
   return (
-    <div className="block-node unknown" data-testid={`node-${id}`}>
+    <div className="block-node unknown" data-testid={`node-${id}`} data-block="unknown">
       <div className="node-head">
         <Icon name="alert" />
-        <span className="node-title">{t("node.unknownBlock")}</span>
+        <span className="node-title grow">{t("node.unknownBlock")}</span>
+        <NodeMenu nodeId={id} hasRun={false} />
       </div>
       <p className="hint mono node-desc">{blockId}</p>
+      <p className="node-problem">{t("node.unknownBlockHint")}</p>
+      {problems?.map((p) => (
+        <p key={p.message} className="node-problem" role="alert">
+          {p.message}
+        </p>
+      ))}
       {[...new Set(targets.map((c) => c.targetHandle ?? ""))].map((pin) => (
         <div className="pin-row in" key={`in-${pin}`}>
           <PinHandle type="target" id={pin} kind="any" label={pin} />

@@ -13,7 +13,10 @@ interface NodeOutputsProps {
 /** One source handle per output property, plus any dynamic sub-pins that links read. */
 export const NodeOutputs = memo(function NodeOutputs({ block, dynamicOut }: NodeOutputsProps) {
   const { t } = useTranslation();
-  const outputs = properties(block.outputSchema).filter((p) => !p.schema.hidden);
+  // The error pin every block has goes last: it is the exception, not the result.
+  const outputs = properties(block.outputSchema)
+    .filter((p) => !p.schema.hidden)
+    .sort((a, b) => Number(a.name === "error") - Number(b.name === "error"));
   return (
     <div className="node-outputs">
       {outputs.map((p) => {
