@@ -29,6 +29,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "blockyard.blocks.files",
     "blockyard.blocks.code",
     "blockyard.blocks.web",
+    "blockyard.blocks.email",
 )
 ENTRY_POINT_GROUP = "blockyard.blocks"
 
