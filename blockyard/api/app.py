@@ -20,8 +20,8 @@ from blockyard.api.body_limit import BodySizeLimit
 from blockyard.api.frontend import WEB_DIR, mount_frontend
 from blockyard.api.routes import api_keys, auth, blocks, executions, graphs
 from blockyard.api.schemas import HealthPublic
-from blockyard.api.ws import EventHub
 from blockyard.api.ws import router as ws_router
+from blockyard.api.ws_hub import EventHub
 from blockyard.settings import Settings
 from blockyard.wiring import Container, build
 

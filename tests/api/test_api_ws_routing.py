@@ -5,7 +5,7 @@ from typing import Any, cast
 
 from fastapi import WebSocket
 
-from blockyard.api.ws import CLOSE_TOO_SLOW, OUTBOX_SIZE, Client, EventHub
+from blockyard.api.ws_hub import CLOSE_TOO_SLOW, OUTBOX_SIZE, Client, EventHub
 from blockyard.engine.ports import user_channel
 from blockyard.runtime.local import LocalBus
 
