@@ -22,14 +22,13 @@ from dataclasses import asdict
 from typing import Any
 
 import orjson
-from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from blockyard.engine.ports import Job, Message
 from blockyard.runtime.fanout import DEFAULT_BUFFER, Fanout, FanoutSubscription, encode
-from blockyard.runtime.redis_listener import Backoff, Listener
+from blockyard.runtime.redis_listener import Backoff, Listener, make_client
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +78,13 @@ class RedisDelivery:
             self._note_lost()
 
     async def keepalive(self) -> None:
-        if not await self._queue._run_owned(self._queue._keepalive_script, self.entry_id):
+        """Reset the entry's idle time; a Redis blip is logged, the next call retries."""
+        try:
+            owned = await self._queue._run_owned(self._queue._keepalive_script, self.entry_id)
+        except (RedisConnectionError, RedisTimeoutError, TimeoutError) as exc:
+            log.warning("work queue: keepalive of %s failed (%s)", self.job.graph_exec_id, exc)
+            return
+        if not owned:
             self._note_lost()
 
     def _note_lost(self) -> None:
@@ -102,6 +107,7 @@ class RedisQueue:
         group: str = "workers",
         consumer: str | None = None,
         claim_idle_ms: int = 30_000,
+        command_timeout: float = 10.0,
     ) -> None:
         if claim_idle_ms < 1:
             raise ValueError("claim_idle_ms must be positive")
@@ -110,7 +116,8 @@ class RedisQueue:
         self.consumer = consumer or default_consumer_name()
         self.claim_idle_ms = claim_idle_ms
         self._block_ms = max(10, min(claim_idle_ms // 2, 5_000))
-        self._redis = Redis.from_url(url)
+        self._timeout = command_timeout
+        self._redis = make_client(url)
         self._ack_script = self._redis.register_script(_ACK_SCRIPT)
         self._keepalive_script = self._redis.register_script(_KEEPALIVE_SCRIPT)
         self._forget_script = self._redis.register_script(_FORGET_CONSUMER_SCRIPT)
@@ -119,7 +126,8 @@ class RedisQueue:
 
     async def put(self, job: Job) -> None:
         self._check_open()
-        await self._redis.xadd(self.stream, {"job": orjson.dumps(asdict(job))})
+        async with asyncio.timeout(self._timeout):
+            await self._redis.xadd(self.stream, {"job": orjson.dumps(asdict(job))})
 
     async def get(self) -> RedisDelivery:
         """A dead worker's idle job if there is one, else the next new job (waits)."""
@@ -127,8 +135,9 @@ class RedisQueue:
         while True:
             self._check_open()
             try:
-                delivery = await self._next()
-            except (RedisConnectionError, RedisTimeoutError) as exc:
+                async with asyncio.timeout(self._timeout + self._block_ms / 1000):
+                    delivery = await self._next()
+            except (RedisConnectionError, RedisTimeoutError, TimeoutError) as exc:
                 if self._closed:
                     raise RuntimeError("the work queue is closed") from exc
                 log.warning("work queue: redis unreachable (%s); retrying", exc)
@@ -144,8 +153,9 @@ class RedisQueue:
         self._closed = True
         try:
             if self._group_ready:
-                await self._forget_script(keys=[self.stream], args=[self.group, self.consumer])
-        except (RedisConnectionError, RedisTimeoutError, ResponseError) as exc:
+                async with asyncio.timeout(self._timeout):
+                    await self._forget_script(keys=[self.stream], args=[self.group, self.consumer])
+        except (RedisConnectionError, RedisTimeoutError, ResponseError, TimeoutError) as exc:
             log.info("work queue: could not leave the consumer group (%s)", exc)
         finally:
             await self._redis.aclose()
@@ -206,7 +216,8 @@ class RedisQueue:
             return None
 
     async def _run_owned(self, script: Any, entry_id: bytes) -> bool:
-        done = await script(keys=[self.stream], args=[self.group, entry_id, self.consumer])
+        async with asyncio.timeout(self._timeout):
+            done = await script(keys=[self.stream], args=[self.group, entry_id, self.consumer])
         return bool(done)
 
     def _check_open(self) -> None:
@@ -228,11 +239,11 @@ class RedisBus:
         prefix: str = "blockyard",
         max_buffer: int = DEFAULT_BUFFER,
         heartbeat: float = 5.0,
-        subscribe_timeout: float = 10.0,
+        command_timeout: float = 10.0,
     ) -> None:
         self.prefix = prefix
-        self._subscribe_timeout = subscribe_timeout
-        self._redis = Redis.from_url(url)
+        self._timeout = command_timeout
+        self._redis = make_client(url)
         self._fanout = Fanout(limit=max_buffer, on_empty=self._channel_emptied)
         self._listener = Listener(url, prefix=prefix, fanout=self._fanout, heartbeat=heartbeat)
         self._closed = False
@@ -244,7 +255,7 @@ class RedisBus:
         if not payloads:
             return
         key = f"{self.prefix}:{channel}"
-        async with self._redis.pipeline(transaction=False) as pipe:
+        async with asyncio.timeout(self._timeout), self._redis.pipeline(transaction=False) as pipe:
             for payload in payloads:
                 pipe.publish(key, payload)
             await pipe.execute()
@@ -254,7 +265,7 @@ class RedisBus:
         self._check_open()
         subscription = self._fanout.add(channel)
         try:
-            async with asyncio.timeout(self._subscribe_timeout):
+            async with asyncio.timeout(self._timeout):
                 await self._listener.ensure(channel)
         except TimeoutError as exc:
             await subscription.close()

@@ -28,6 +28,17 @@ from blockyard.runtime.fanout import Fanout
 log = logging.getLogger(__name__)
 
 
+def make_client(url: str, **options: Any) -> Redis:
+    """A client without redis-py's own socket timeout; callers bound waits themselves.
+
+    With a socket timeout set, redis-py wraps every socket write in ``asyncio.wait_for``,
+    which on Python 3.11 can swallow the cancellation of the calling task when the write
+    finishes at the same moment (a worker being stopped would then keep running). Waits
+    are bounded with ``asyncio.timeout`` instead, which does not lose cancellations.
+    """
+    return Redis.from_url(url, socket_timeout=None, **options)
+
+
 class Backoff:
     """Doubling waits between reconnection attempts, reset after a success."""
 
@@ -50,7 +61,7 @@ class Listener:
     def __init__(self, url: str, *, prefix: str, fanout: Fanout, heartbeat: float) -> None:
         # No retries inside redis-py: a dropped connection surfaces here, where the
         # whole subscription set is rebuilt on a fresh connection.
-        self._client = Redis.from_url(
+        self._client = make_client(
             url, retry=Retry(NoBackoff(), 0), client_name=f"{prefix}-bus-listener"
         )
         self._prefix = prefix
@@ -78,15 +89,16 @@ class Listener:
             if pubsub is None or wanted == (channel in self._on_server):
                 return  # when disconnected, the reconnect subscribes what is wanted
             try:
-                if wanted:
-                    self._on_server.add(channel)
-                    self._unconfirmed[channel] = self._unconfirmed.get(channel, 0) + 1
-                    await pubsub.subscribe(self._key(channel))
-                else:
-                    self._on_server.discard(channel)
-                    self._confirmed.pop(channel, None)
-                    await pubsub.unsubscribe(self._key(channel))
-            except RedisError as exc:
+                async with asyncio.timeout(self._heartbeat):
+                    if wanted:
+                        self._on_server.add(channel)
+                        self._unconfirmed[channel] = self._unconfirmed.get(channel, 0) + 1
+                        await pubsub.subscribe(self._key(channel))
+                    else:
+                        self._on_server.discard(channel)
+                        self._confirmed.pop(channel, None)
+                        await pubsub.unsubscribe(self._key(channel))
+            except (RedisError, TimeoutError) as exc:
                 log.info("event bus: (un)subscribe of %r failed (%s)", channel, exc)
 
     async def close(self) -> None:
@@ -109,10 +121,11 @@ class Listener:
         backoff = Backoff()
         while True:
             try:
-                await self._connect()
+                async with asyncio.timeout(3 * self._heartbeat):
+                    await self._connect()
                 backoff.reset()
                 await self._pump()
-            except RedisError as exc:
+            except (RedisError, OSError) as exc:  # OSError includes TimeoutError
                 log.warning(
                     "event bus: redis connection lost (%s); reconnecting in %.1fs",
                     exc,
@@ -159,7 +172,8 @@ class Listener:
                 raise RedisConnectionError("no reply to the heartbeat PING")
             if now - last_ping >= self._heartbeat:
                 last_ping = now
-                await pubsub.ping()
+                async with asyncio.timeout(self._heartbeat):
+                    await pubsub.ping()
 
     async def _handle(self, message: dict[str, Any]) -> None:
         kind = message["type"]
