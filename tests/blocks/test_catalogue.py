@@ -19,7 +19,11 @@ REGISTRY = load_registry(entry_point_packages=False)
 def test_docs_blocks_md_is_up_to_date() -> None:
     expected = render_catalogue(REGISTRY)
     committed = DOCS.read_text(encoding="utf-8") if DOCS.exists() else ""
-    assert committed == expected, f"docs/blocks.md is out of date; run: {COMMAND}"
+    if committed != expected:
+        pairs = zip(committed.splitlines(), expected.splitlines(), strict=False)
+        line = next((i for i, (a, b) in enumerate(pairs, 1) if a != b), None)
+        where = f"first difference at line {line}" if line else "one is longer"
+        pytest.fail(f"docs/blocks.md is out of date ({where}); run: {COMMAND}", pytrace=False)
 
 
 def test_every_block_has_a_section_with_its_id() -> None:
