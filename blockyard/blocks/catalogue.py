@@ -58,6 +58,8 @@ def _option_types(options: Iterable[Mapping[str, Any]], defs: Mapping[str, Any])
         described = describe_type(option, defs)
         if described not in parts:
             parts.append(described)
+    if "number" in parts and "whole number" in parts:
+        parts.remove("whole number")  # every whole number is a number
     text = " or ".join(parts) or "empty"
     return f"{text} (or empty)" if nullable and parts else text
 

@@ -60,6 +60,7 @@ def test_a_block_section_lists_pins_with_defaults_and_error_last() -> None:
         ({"type": "array", "items": {"type": "array", "items": {}}}, "list of lists"),
         ({"type": "object", "additionalProperties": {"type": "number"}}, "dictionary of numbers"),
         ({"anyOf": [{"type": "integer"}, {"type": "null"}]}, "whole number (or empty)"),
+        ({"anyOf": [{"type": "integer"}, {"type": "number"}]}, "number"),
         ({"enum": ["a", "b"]}, "one of `a`, `b`"),
         ({"$ref": "#/$defs/Mode"}, "one of `x`"),
         ({}, "any"),
