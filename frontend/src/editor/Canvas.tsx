@@ -4,11 +4,12 @@
  */
 import type { Connection, Edge, FinalConnectionState, NodeTypes } from "@xyflow/react";
 import { Background, BackgroundVariant, Controls, MiniMap, ReactFlow, useReactFlow } from "@xyflow/react";
-import { useCallback, useEffect } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useShallow } from "zustand/react/shallow";
 import { Icon } from "../ui/Icon";
 import { DRAG_TYPE } from "./lib/dnd";
+import { initialViewport } from "./lib/viewport";
 import { connectionProblem } from "./connect";
 import type { ConnectionProblem } from "./connect";
 import { useCanvas, useCanvasStore } from "./context";
@@ -51,8 +52,17 @@ function hintText(hint: ConnectionProblem, t: ReturnType<typeof useTranslation>[
   });
 }
 
+/** The canvas element's likely size before it exists: the window less the side panels. */
+function expectedCanvasSize(): { width: number; height: number } {
+  return { width: Math.max(400, window.innerWidth - 272), height: Math.max(300, window.innerHeight - 52) };
+}
+
 export function Canvas({ onAdded, readOnly }: CanvasProps) {
   const store = useCanvasStore();
+  const [viewport] = useState(() => {
+    const { width, height } = expectedCanvasSize();
+    return initialViewport(store.getState().nodes.map((n) => n.position), width, height);
+  });
   const { screenToFlowPosition } = useReactFlow();
   const { nodes, edges } = useCanvas(useShallow((s) => ({ nodes: s.nodes, edges: s.edges })));
   const handlers = useCanvas(
@@ -128,8 +138,9 @@ export function Canvas({ onAdded, readOnly }: CanvasProps) {
         onlyRenderVisibleElements={nodes.length > 120}
         defaultEdgeOptions={{ type: "default" }}
         proOptions={{ hideAttribution: true }}
+        defaultViewport={viewport}
         fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+        fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="var(--grid)" />
         <MiniMap pannable zoomable className="minimap" nodeBorderRadius={6} />

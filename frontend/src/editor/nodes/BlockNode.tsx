@@ -5,7 +5,7 @@
  * live event or an edit elsewhere does not re-render it.
  */
 import type { NodeProps } from "@xyflow/react";
-import { useNodeConnections } from "@xyflow/react";
+import { useNodeConnections, useStore as useFlowStore } from "@xyflow/react";
 import { memo, useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Icon } from "../../ui/Icon";
@@ -16,6 +16,8 @@ import type { NodeRunView } from "../run";
 import { displayName, primaryCategory } from "../lib/blockName";
 import type { BlockFlowNode } from "../lib/convert";
 import { useNodeActions } from "./actions";
+import { COMPACT_ZOOM } from "../lib/viewport";
+import { NodeCompact } from "./NodeCompact";
 import { NodeInputs } from "./NodeInputs";
 import { NodeOutputs } from "./NodeOutputs";
 import { NodeRunOutput } from "./NodeRunOutput";
@@ -148,14 +150,31 @@ function NodeHeader({ id, block, label, view }: { id: string; block: BlockInfo; 
 }
 
 function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
-  const { t } = useTranslation();
   const block = useCanvas((s) => s.blocks[data.blockId]);
   const view = useCanvas((s) => s.run?.nodes[id]);
+  const compact = useFlowStore((s) => s.transform[2] < COMPACT_ZOOM);
+
+  if (!block) return <UnknownBlock id={id} blockId={data.blockId} />;
+  if (compact && block.uiType !== "Note") {
+    return <NodeCompact id={id} block={block} dynamicIn={data.dynamicIn} dynamicOut={data.dynamicOut} view={view} selected={selected} />;
+  }
+  return <BlockNodeFull id={id} data={data} selected={selected} block={block} view={view} />;
+}
+
+interface FullProps {
+  id: string;
+  data: BlockFlowNode["data"];
+  selected: boolean;
+  block: BlockInfo;
+  view: NodeRunView | undefined;
+}
+
+function BlockNodeFull({ id, data, selected, block, view }: FullProps) {
+  const { t } = useTranslation();
   const problems = useCanvas((s) => s.problems[id]);
   const targets = useNodeConnections({ handleType: "target" });
   const connected = useMemo(() => new Set(targets.map((c) => c.targetHandle ?? "")), [targets]);
 
-  if (!block) return <UnknownBlock id={id} blockId={data.blockId} />;
   if (block.uiType === "Note") return <NoteBody id={id} text={typeof data.inputs.text === "string" ? data.inputs.text : ""} />;
   const classes = ["block-node", selected ? "selected" : "", view ? `run-${view.status}` : "", problems?.length ? "invalid" : ""];
   return (
