@@ -135,7 +135,7 @@ class _TreeBuilder(HTMLParser):
             self.current.children.append(data)
 
     def _close_implied(self, tag: str) -> None:
-        if tag in _CLOSES_P and self._open_index({"p"}, frozenset({"button"})) is not None:
+        if tag in _CLOSES_P:  # a paragraph cannot hold a block: the block ends it
             self._pop_to(self._open_index({"p"}, frozenset({"button"})))
         rule = _IMPLIED_END.get(tag)
         if rule is not None:
