@@ -8,6 +8,7 @@ Commands import what they need when they run, so ``blockyard serve`` starts fast
 import asyncio
 import json
 import logging
+import re
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
@@ -37,8 +38,29 @@ def _settings(**overrides: Any) -> Settings:
     return settings.model_copy(update=changes) if changes else settings
 
 
+_TOKEN_IN_URL = re.compile(r"(token=)[^&\s\"']+")
+
+
+class RedactTokens(logging.Filter):
+    """Keep credentials out of logs: WebSocket clients pass them as ``?token=``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_redact(arg) for arg in record.args)
+        record.msg = _redact(record.msg)
+        return True
+
+
+def _redact(value: Any) -> Any:
+    return _TOKEN_IN_URL.sub(r"\1[redacted]", value) if isinstance(value, str) else value
+
+
 def _setup_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logging.getLogger(name).addFilter(RedactTokens())
+    if level != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per plugin otherwise
 
 
 def _run(work: Coroutine[Any, Any, T]) -> T:

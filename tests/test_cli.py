@@ -1,6 +1,7 @@
 """The ``blockyard`` command, run in-process through Typer's runner."""
 
 import json
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from blockyard.cli import app, parse_inputs
+from blockyard.cli import RedactTokens, app, parse_inputs
 
 INPUT_BLOCK = "c0a8e994-ebf1-4a9c-a4d8-89d09c86741b"
 OUTPUT_BLOCK = "363ae599-353e-4804-937e-b2ee3cef3da4"
@@ -152,3 +153,17 @@ def test_migrate_and_openapi(env: dict[str, str]) -> None:
     spec = runner.invoke(app, ["openapi"], env=env)
     assert spec.exit_code == 0, spec.output
     assert "/api/graphs" in json.loads(spec.stdout)["paths"]
+
+
+def test_tokens_in_urls_are_kept_out_of_logs() -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        "",
+        0,
+        '%s - "%s %s"',
+        ("1.2.3.4", "GET", "/ws?token=abc.def&x=1"),
+        None,
+    )
+    assert RedactTokens().filter(record)
+    assert record.getMessage() == '1.2.3.4 - "GET /ws?token=[redacted]&x=1"'
