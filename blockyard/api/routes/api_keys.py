@@ -1,23 +1,37 @@
 """API keys: created with scopes, shown once, listed and revoked by their owner."""
 
+import contextlib
+
 from fastapi import APIRouter, Response
 
 from blockyard.api import auth
 from blockyard.api.deps import ContainerDep, Manager
 from blockyard.api.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyPublic
+from blockyard.errors import ConflictError
+from blockyard.store.api_keys import ApiKey
 from blockyard.wiring import Container
 
 router = APIRouter(prefix="/api/api-keys", tags=["api-keys"])
+PREFIX_ATTEMPTS = 3
 
 
 async def create_api_key(container: Container, user_id: str, body: ApiKeyCreate) -> ApiKeyCreated:
-    new = auth.new_api_key()
     scopes = sorted({scope.value for scope in body.scopes})
-    api_key = await container.repos.api_keys.create(
-        user_id, body.name, new.prefix, new.key_hash, scopes
-    )
-    public = ApiKeyPublic.model_validate(api_key)
-    return ApiKeyCreated(**public.model_dump(), key=new.key)
+    api_key, key = await _insert(container, user_id, body.name, scopes)
+    return ApiKeyCreated(**ApiKeyPublic.model_validate(api_key).model_dump(), key=key)
+
+
+async def _insert(
+    container: Container, user_id: str, name: str, scopes: list[str]
+) -> tuple[ApiKey, str]:
+    """Store a fresh key; on the rare clash of its random lookup prefix, draw another."""
+    repo = container.repos.api_keys
+    for _ in range(PREFIX_ATTEMPTS - 1):
+        new = auth.new_api_key()
+        with contextlib.suppress(ConflictError):
+            return await repo.create(user_id, name, new.prefix, new.key_hash, scopes), new.key
+    new = auth.new_api_key()
+    return await repo.create(user_id, name, new.prefix, new.key_hash, scopes), new.key
 
 
 @router.post("", status_code=201)
