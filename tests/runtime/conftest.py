@@ -6,7 +6,7 @@ stream. A bus factory models processes: in-process every call returns the one bu
 the process; with Redis each call connects a new ``RedisBus`` (another process).
 """
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import pytest
 from redis.asyncio import Redis
@@ -15,13 +15,9 @@ from blockyard.engine.ports import EventBus, WorkQueue
 from blockyard.runtime.fanout import DEFAULT_BUFFER
 from blockyard.runtime.local import LocalBus, LocalQueue
 from blockyard.runtime.redis import RedisBus, RedisQueue
-
-CLAIM_IDLE_MS = 200
-"""Short enough to keep the tests fast, long enough for keepalive every 50 ms."""
+from tests.runtime.helpers import CLAIM_IDLE_MS, BusFactory
 
 KINDS = ["local", pytest.param("redis", marks=pytest.mark.redis)]
-
-BusFactory = Callable[..., EventBus]
 
 
 @pytest.fixture(params=KINDS)
@@ -40,7 +36,7 @@ async def queue_pair(request: pytest.FixtureRequest) -> AsyncIterator[tuple[Work
     yield first, second
     await first.close()
     await second.close()
-    await _delete(url, stream)
+    await delete_keys(url, stream)
 
 
 @pytest.fixture(params=KINDS)
@@ -69,7 +65,7 @@ async def bus_factory(request: pytest.FixtureRequest) -> AsyncIterator[BusFactor
         await bus.close()
 
 
-async def _delete(url: str, *keys: str) -> None:
+async def delete_keys(url: str, *keys: str) -> None:
     client = Redis.from_url(url)
     try:
         await client.delete(*keys)

@@ -4,47 +4,11 @@ Every wait is bounded by ``asyncio.timeout`` so a broken adapter fails instead o
 """
 
 import asyncio
-import contextlib
 
 import pytest
 
-from blockyard.engine.ports import Delivery, Job, Message, Subscription, WorkQueue
-from tests.runtime.conftest import CLAIM_IDLE_MS, BusFactory
-
-WAIT = 5.0
-"""Upper bound for anything that should happen; never reached when the adapter works."""
-
-
-def job(n: int) -> Job:
-    return Job(graph_exec_id=f"exec-{n}", user_id="user-1")
-
-
-async def get(queue: WorkQueue) -> Delivery:
-    async with asyncio.timeout(WAIT):
-        return await queue.get()
-
-
-async def take(subscription: Subscription, count: int) -> list[Message]:
-    received: list[Message] = []
-    async with asyncio.timeout(WAIT):
-        async for message in subscription:
-            received.append(message)
-            if len(received) == count:
-                break
-    return received
-
-
-async def drain(subscription: Subscription) -> list[Message]:
-    """Everything until the subscription ends (it must end: closed or dropped)."""
-    async with asyncio.timeout(WAIT):
-        return [message async for message in subscription]
-
-
-async def cancel(task: "asyncio.Task[object]") -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
-
+from blockyard.engine.ports import Job, Message, WorkQueue
+from tests.runtime.helpers import CLAIM_IDLE_MS, WAIT, BusFactory, cancel, drain, get, job, take
 
 # -- work queue ----------------------------------------------------------------------------
 
