@@ -2,19 +2,6 @@
 
 Both pairs implement :class:`~blockyard.engine.ports.WorkQueue` and
 :class:`~blockyard.engine.ports.EventBus`; ``wiring`` picks one pair from the settings and
-nothing else knows which one runs.
+nothing else knows which one runs. Import the submodule you need: importing this package
+does not import the Redis client, so the embedded default never loads it.
 """
-
-from blockyard.runtime.fanout import FanoutSubscription
-from blockyard.runtime.local import LocalBus, LocalDelivery, LocalQueue
-from blockyard.runtime.redis import RedisBus, RedisDelivery, RedisQueue
-
-__all__ = [
-    "FanoutSubscription",
-    "LocalBus",
-    "LocalDelivery",
-    "LocalQueue",
-    "RedisBus",
-    "RedisDelivery",
-    "RedisQueue",
-]
