@@ -31,7 +31,7 @@ class CredentialsMeta(BaseModel):
     title: str | None = None
 
 
-def CredentialsField(  # noqa: N802 - reads like SchemaField
+def CredentialsField(
     providers: str | list[str],
     types: CredentialsType | list[CredentialsType],
     *,
