@@ -22,6 +22,7 @@ import contextlib
 import inspect
 import json
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -203,8 +204,7 @@ async def run_sandboxed(
     try:
         return await _run_child(payload, root, timeout)
     finally:
-        with contextlib.suppress(OSError):
-            os.rmdir(root)
+        shutil.rmtree(root, ignore_errors=True)
 
 
 async def _run_child(
