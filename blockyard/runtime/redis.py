@@ -3,11 +3,12 @@
 :class:`RedisQueue` keeps jobs in one stream read by one consumer group. A job is
 delivered to one consumer and stays in that consumer's pending list until acked (XACK,
 then XDEL so the stream does not grow). A worker that dies leaves its entries pending;
-once an entry has been idle for ``claim_idle_ms`` the next ``get`` of any worker takes it
-over (XAUTOCLAIM). A worker running a long execution calls ``keepalive`` to reset the idle
-time of its entry. Both ``ack`` and ``keepalive`` check, atomically in a Lua script, that
-the entry still belongs to this consumer, so a worker whose job was taken over can neither
-ack nor steal back the new owner's work. Delivery is at least once.
+once an entry has been idle for ``claim_idle_ms`` a ``get`` of any worker takes it over
+(XAUTOCLAIM, tried at most every quarter of ``claim_idle_ms``). A worker running a long
+execution calls ``keepalive`` to reset the idle time of its entry. Both ``ack`` and
+``keepalive`` check, atomically in a Lua script, that the entry still belongs to this
+consumer, so a worker whose job was taken over can neither ack nor steal back the new
+owner's work. Delivery is at least once.
 
 :class:`RedisBus` publishes JSON messages on ``<prefix>:<channel>`` and listens on one
 pub/sub connection per process (see :mod:`blockyard.runtime.redis_listener`).
@@ -17,6 +18,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from dataclasses import asdict
 from typing import Any
@@ -116,6 +118,8 @@ class RedisQueue:
         self.consumer = consumer or default_consumer_name()
         self.claim_idle_ms = claim_idle_ms
         self._block_ms = max(10, min(claim_idle_ms // 2, 5_000))
+        self._claim_every = min(claim_idle_ms / 4, 5_000) / 1000
+        self._next_claim = 0.0
         self._timeout = command_timeout
         self._redis = make_client(url)
         self._ack_script = self._redis.register_script(_ACK_SCRIPT)
@@ -163,7 +167,7 @@ class RedisQueue:
     async def _next(self) -> RedisDelivery | None:
         try:
             await self._ensure_group()
-            return await self._claim_idle() or await self._read_new()
+            return await self._claim_due() or await self._read_new()
         except ResponseError as exc:
             if "NOGROUP" not in str(exc):
                 raise
@@ -179,6 +183,20 @@ class RedisQueue:
             if "BUSYGROUP" not in str(exc):
                 raise
         self._group_ready = True
+
+    async def _claim_due(self) -> RedisDelivery | None:
+        """Look for idle entries at most every quarter of ``claim_idle_ms``.
+
+        Dead workers are rare; checking on every ``get`` would cost a round trip per job.
+        After a successful claim the next ``get`` looks again (more may be waiting).
+        """
+        now = time.monotonic()
+        if now < self._next_claim:
+            return None
+        delivery = await self._claim_idle()
+        if delivery is None:
+            self._next_claim = now + self._claim_every
+        return delivery
 
     async def _claim_idle(self) -> RedisDelivery | None:
         """Take over one entry idle longer than ``claim_idle_ms`` (one pass over the PEL)."""

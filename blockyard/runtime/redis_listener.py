@@ -62,7 +62,7 @@ class Listener:
         # No retries inside redis-py: a dropped connection surfaces here, where the
         # whole subscription set is rebuilt on a fresh connection.
         self._client = make_client(
-            url, retry=Retry(NoBackoff(), 0), client_name=f"{prefix}-bus-listener"
+            url, retry=Retry(NoBackoff(), 0), client_name=f"{prefix}-bus-listener", protocol=2
         )
         self._prefix = prefix
         self._fanout = fanout
