@@ -29,6 +29,7 @@ from blockyard.store.blocks import BlockRepo
 from blockyard.store.db import Database, open_database
 from blockyard.store.executions import ExecutionRepo, SqlRunStore
 from blockyard.store.graphs import GraphRepo, SqlGraphSource
+from blockyard.store.media import media_store_from_settings
 from blockyard.store.tokens import RefreshTokenRepo
 from blockyard.store.users import UserRepo
 
@@ -201,6 +202,7 @@ async def build(
         run_store,
         graph_source,
         runtime.bus,
+        media=media_store_from_settings(settings),
         node_concurrency=settings.node_concurrency,
         user_concurrency=settings.user_concurrency,
     )
