@@ -18,20 +18,22 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), description="Folder for the SQLite file, keys and media.")
     database_url: str = Field("", description="SQLAlchemy URL; empty means SQLite in data_dir.")
     redis_url: str = Field("", description="Redis URL; empty means in-process queue and bus.")
-    host: str = "127.0.0.1"
-    port: int = 8000
+    host: str = Field("127.0.0.1", description="Address `serve` listens on.")
+    port: int = Field(8000, description="Port `serve` listens on.")
     workers: int = Field(1, ge=0, description="Engine workers inside `serve` (0: API only).")
     encryption_key: str = Field("", description="Base64 AES key; generated when empty.")
     jwt_secret: str = Field("", description="HS256 secret; generated when empty.")
-    access_token_minutes: int = 30
-    refresh_token_days: int = 30
+    access_token_minutes: int = Field(30, ge=1, description="Lifetime of an access token.")
+    refresh_token_days: int = Field(30, ge=1, description="Lifetime of a refresh token.")
     max_request_bytes: int = Field(10 * 1024 * 1024, description="Largest accepted body.")
-    max_graph_nodes: int = 20_000
+    max_graph_nodes: int = Field(20_000, ge=1, description="Most nodes an agent may have.")
     node_concurrency: int = Field(64, ge=1, description="Nodes running at once per execution.")
     user_concurrency: int = Field(256, ge=1, description="Nodes running at once per user.")
-    billing_enabled: bool = False
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    allow_registration: bool = True
+    billing_enabled: bool = Field(False, description="Charge credits for block runs.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Least severe log level written."
+    )
+    allow_registration: bool = Field(True, description="Let anyone sign up; off: admins add users.")
     outbound_allow: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description=(
