@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { block, BLOCKS } from "../test/blocks";
+import { pendingRun } from "./run";
 import { createCanvasStore } from "./store";
 
 const INPUT = block("AgentShortTextInputBlock").id;
@@ -173,5 +174,40 @@ describe("canvas store: loading and saving", () => {
     expect(b!.position.x).toBeGreaterThan(a!.position.x + 200);
     s().undo();
     expect(s().nodes.every((n) => n.position.x === 0)).toBe(true);
+  });
+});
+
+describe("canvas store: live events", () => {
+  it("leave the nodes and edges untouched and change only the entry of their node", () => {
+    const { s } = setup();
+    const a = s().addNode(CALC, { x: 0, y: 0 });
+    const b = s().addNode(OUTPUT, { x: 0, y: 0 });
+    s().watchRun({ ...pendingRun("g", "x1") });
+    const event = (nodeId: string, seq: number, status: "RUNNING" | "COMPLETED") => ({
+      node_exec_id: `${nodeId}-1`,
+      node_id: nodeId,
+      block_id: CALC,
+      status,
+      input_data: {},
+      output_data: {},
+      add_time: null,
+      queue_time: null,
+      start_time: null,
+      end_time: null,
+      error: null,
+      seq,
+      graph_exec_id: "x1",
+    });
+    s().applyNodeEvent(event(a, 1, "RUNNING"));
+    s().applyNodeEvent(event(b, 2, "RUNNING"));
+    const { nodes, edges } = s();
+    const bView = s().run!.nodes[b];
+    s().applyNodeEvent(event(a, 3, "COMPLETED"));
+    expect(s().nodes).toBe(nodes);
+    expect(s().edges).toBe(edges);
+    expect(s().run!.nodes[b]).toBe(bView);
+    expect(s().run!.nodes[a]!.status).toBe("COMPLETED");
+    s().applyNodeEvent({ ...event(a, 4, "RUNNING"), graph_exec_id: "another run" });
+    expect(s().run!.nodes[a]!.status).toBe("COMPLETED");
   });
 });

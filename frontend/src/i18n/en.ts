@@ -159,6 +159,8 @@ export const en = {
     addKey: "Add entry",
     removeKey: "Remove {{key}}",
     keyLabel: "Key {{index}}",
+    itemLabel: "Item {{index}}",
+    valueLabel: "Value of {{key}}",
     invalidJson: "Not valid JSON.",
     jsonPlaceholder: "Text, or JSON such as [1, 2] or {\"a\": 1}",
     templatePlaceholder: "Hello {{name}}!",

@@ -161,6 +161,8 @@ export const zh: Catalogue = {
     addKey: "添加条目",
     removeKey: "删除 {{key}}",
     keyLabel: "键 {{index}}",
+    itemLabel: "第 {{index}} 项",
+    valueLabel: "{{key}} 的值",
     invalidJson: "不是有效的 JSON。",
     jsonPlaceholder: "文本，或 JSON，如 [1, 2] 或 {\"a\": 1}",
     templatePlaceholder: "你好，{{name}}！",

@@ -156,7 +156,7 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
 
   if (!block) return <UnknownBlock id={id} blockId={data.blockId} />;
   if (compact && block.uiType !== "Note") {
-    return <NodeCompact id={id} block={block} dynamicIn={data.dynamicIn} dynamicOut={data.dynamicOut} view={view} selected={selected} />;
+    return <NodeCompact id={id} block={block} view={view} selected={selected} />;
   }
   return <BlockNodeFull id={id} data={data} selected={selected} block={block} view={view} />;
 }

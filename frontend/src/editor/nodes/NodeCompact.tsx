@@ -1,8 +1,9 @@
 /**
- * A node seen from far away: its title, status and pins, without forms. Drawn below
- * COMPACT_ZOOM, where forms cannot be read, so a big agent opens and pans quickly.
- * Every handle of the full node is here too, so links keep their ends.
+ * A node seen from far away: its title, status and linked pins, without forms. Drawn
+ * below COMPACT_ZOOM, where forms cannot be read, so a big agent opens and pans quickly:
+ * only the handles that links end on are drawn (zoom in to connect more).
  */
+import { useNodeConnections } from "@xyflow/react";
 import { memo } from "react";
 import { useTranslation } from "react-i18next";
 import type { BlockInfo } from "../../api/types";
@@ -15,28 +16,26 @@ import { PinHandle } from "./PinHandle";
 interface NodeCompactProps {
   id: string;
   block: BlockInfo;
-  dynamicIn: string[];
-  dynamicOut: string[];
   view: NodeRunView | undefined;
   selected: boolean;
 }
 
-function pinsOf(schema: BlockInfo["inputSchema"], dynamic: string[]) {
-  const declared = properties(schema).filter((p) => !p.schema.hidden);
-  const pins = declared.map((p) => ({
-    id: p.name,
-    label: titleOf(p),
-    kind: primaryKind(pinKinds(p.schema, schema)),
-    required: p.required,
-  }));
-  const extra = dynamic.map((pin) => ({ id: pin, label: pin, kind: "any" as const, required: false }));
-  return [...pins, ...extra];
+/** The pins that links use, declared ones first, each with its label and kind. */
+function linkedPins(schema: BlockInfo["inputSchema"], linked: Set<string>) {
+  const declared = properties(schema)
+    .filter((p) => linked.has(p.name))
+    .map((p) => ({ id: p.name, label: titleOf(p), kind: primaryKind(pinKinds(p.schema, schema)) }));
+  const known = new Set(declared.map((p) => p.id));
+  const dynamic = [...linked].filter((pin) => !known.has(pin)).map((pin) => ({ id: pin, label: pin, kind: "any" as const }));
+  return [...declared, ...dynamic];
 }
 
-export const NodeCompact = memo(function NodeCompact({ id, block, dynamicIn, dynamicOut, view, selected }: NodeCompactProps) {
+export const NodeCompact = memo(function NodeCompact({ id, block, view, selected }: NodeCompactProps) {
   const { t } = useTranslation();
-  const inputs = pinsOf(block.inputSchema, dynamicIn);
-  const outputs = pinsOf(block.outputSchema, dynamicOut);
+  const targets = useNodeConnections({ handleType: "target" });
+  const sources = useNodeConnections({ handleType: "source" });
+  const inputs = linkedPins(block.inputSchema, new Set(targets.map((c) => c.targetHandle ?? "")));
+  const outputs = linkedPins(block.outputSchema, new Set(sources.map((c) => c.sourceHandle ?? "")));
   const classes = ["block-node", "compact", selected ? "selected" : "", view ? `run-${view.status}` : ""];
   return (
     <div className={classes.join(" ")} data-testid={`node-${id}`} data-block={block.name} data-status={view?.status}>
@@ -48,7 +47,7 @@ export const NodeCompact = memo(function NodeCompact({ id, block, dynamicIn, dyn
         <div>
           {inputs.map((p) => (
             <div key={p.id} className="pin-row in compact-pin">
-              <PinHandle type="target" id={p.id} kind={p.kind} required={p.required} label={t("node.inputPin", { name: p.label })} />
+              <PinHandle type="target" id={p.id} kind={p.kind} label={t("node.inputPin", { name: p.label })} />
               <span className="truncate">{p.label}</span>
             </div>
           ))}

@@ -82,7 +82,7 @@ function InputRow({ nodeId, prop, block, value, connected, problem }: InputRowPr
     <div className={problem ? "pin-row in has-problem" : "pin-row in"} data-field={prop.name}>
       <PinHandle type="target" id={prop.name} kind={kind} required={prop.required} label={t("node.inputPin", { name: title })} />
       <div className="pin-label">
-        <label htmlFor={fieldId} title={prop.schema.description ?? ""}>
+        <label htmlFor={fieldId} id={`${fieldId}-label`} title={prop.schema.description ?? ""}>
           {title}
           {prop.required && (
             <span className="required" aria-label={t("node.required")}>

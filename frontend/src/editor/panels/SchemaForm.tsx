@@ -23,7 +23,7 @@ export function SchemaForm({ idPrefix, schema, values, onChange, missing }: Sche
         const bad = missing?.has(p.name) ?? false;
         return (
           <div key={p.name} className="form-field" data-field={p.name}>
-            <label className="label" htmlFor={id}>
+            <label className="label" htmlFor={id} id={`${id}-label`}>
               {titleOf(p)}
               {p.required && <span className="required"> *</span>}
             </label>

@@ -33,7 +33,7 @@ export function DictField({ id, prop, root, value, onChange, renderPin, connecte
   };
 
   return (
-    <div className="collection">
+    <div className="collection" role="group" aria-labelledby={`${id}-label`}>
       {keys.map((key, index) => {
         const pin = `${prefix}${key}`;
         const linked = connected?.has(pin) ?? false;
@@ -48,7 +48,7 @@ export function DictField({ id, prop, root, value, onChange, renderPin, connecte
               onBlur={(e) => rename(key, e.target.value.trim())}
               onKeyDown={(e) => e.key === "Enter" && e.currentTarget.blur()}
             />
-            <div className="grow">
+            <div className="grow" role="group" aria-label={t("fields.valueLabel", { key })}>
               {linked ? (
                 <span className="linked-note">{t("fields.connected")}</span>
               ) : (

@@ -21,7 +21,7 @@ export function ListField({ id, prop, root, value, onChange, renderPin, connecte
     onChange(next);
   };
   return (
-    <div className="collection">
+    <div className="collection" role="group" aria-labelledby={`${id}-label`}>
       {Array.from({ length: count }, (_, index) => {
         const pin = `${prefix}${index}`;
         const linked = connected?.has(pin) ?? false;
@@ -29,7 +29,7 @@ export function ListField({ id, prop, root, value, onChange, renderPin, connecte
           <div className="collection-row" key={pin}>
             {renderPin?.(pin)}
             <span className="collection-index">{index}</span>
-            <div className="grow">
+            <div className="grow" role="group" aria-label={t("fields.itemLabel", { index })}>
               {linked ? (
                 <span className="linked-note">{t("fields.connected")}</span>
               ) : (
