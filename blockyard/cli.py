@@ -357,6 +357,14 @@ def user_create(
 
 
 @app.command()
+def config() -> None:
+    """Print the configuration reference (every BLOCKYARD_* variable) as Markdown."""
+    from blockyard.settings import settings_reference
+
+    typer.echo(settings_reference(), nl=False)
+
+
+@app.command()
 def openapi() -> None:
     """Print the OpenAPI document (the front end generates its client from it)."""
     from blockyard.api.app import create_app

@@ -29,7 +29,6 @@ class Settings(BaseSettings):
     max_graph_nodes: int = Field(20_000, ge=1, description="Most nodes an agent may have.")
     node_concurrency: int = Field(64, ge=1, description="Nodes running at once per execution.")
     user_concurrency: int = Field(256, ge=1, description="Nodes running at once per user.")
-    billing_enabled: bool = Field(False, description="Charge credits for block runs.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="Least severe log level written."
     )
@@ -89,3 +88,17 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'blockyard.db').as_posix()}"
+
+
+def settings_reference() -> str:
+    """Every setting as a Markdown table: its environment variable, default and meaning."""
+    lines = [
+        "| variable | default | meaning |",
+        "| --- | --- | --- |",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        shown = "*(empty)*" if default in ("", None, []) else f"`{default}`"
+        meaning = (field.description or "").replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| `BLOCKYARD_{name.upper()}` | {shown} | {meaning} |")
+    return "\n".join(lines) + "\n"
