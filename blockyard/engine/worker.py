@@ -103,6 +103,12 @@ class Worker:
                 await delivery.keepalive()
 
     async def _obey(self, control: Subscription) -> None:
-        async for message in control:
-            if message.get("op") == "stop" and isinstance(message.get("graph_exec_id"), str):
-                self.engine.stop(message["graph_exec_id"])
+        """Follow control messages; a subscription that ends (dropped) is made anew."""
+        while True:
+            async for message in control:
+                if message.get("op") == "stop" and isinstance(message.get("graph_exec_id"), str):
+                    self.engine.stop(message["graph_exec_id"])
+            log.warning("The control subscription ended; subscribing again")
+            await control.close()
+            await asyncio.sleep(0.1)
+            control = self._control = await self.bus.subscribe(CONTROL_CHANNEL)
