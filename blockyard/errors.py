@@ -6,7 +6,8 @@
     ├── PermissionDeniedError           you are known but may not do this (API: 403)
     ├── AuthError                       who you are could not be established (API: 401)
     ├── ConflictError                   the request clashes with the current state (API: 409)
-    ├── LimitExceededError              a size or rate limit was hit (API: 413/429)
+    ├── LimitExceededError              a size limit was hit (API: 413)
+    │   └── RateLimitError              too many requests or runs at once (API: 429)
     ├── InsufficientBalanceError        not enough credits to run (API: 402)
     ├── GraphError                      an agent definition is wrong
     │   ├── GraphValidationError        one or more problems, each tied to a node
@@ -60,6 +61,14 @@ class ConflictError(BlockyardError):
 
 class LimitExceededError(BlockyardError):
     pass
+
+
+class RateLimitError(LimitExceededError):
+    """Too many requests, sign-ins or concurrent runs; ``retry_after`` is in seconds."""
+
+    def __init__(self, message: str, retry_after: float = 1.0, **context: Any) -> None:
+        super().__init__(message, **context)
+        self.retry_after = retry_after
 
 
 class InsufficientBalanceError(BlockyardError):

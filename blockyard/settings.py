@@ -61,6 +61,51 @@ class Settings(BaseSettings):
     media_s3_access_key_id: str = Field("", description="S3 access key; empty uses AWS defaults.")
     media_s3_secret_access_key: str = Field("", description="S3 secret key for the access key.")
     media_s3_prefix: str = Field("media/", description="Key prefix of media objects in the bucket.")
+    platform_url: str = Field(
+        "",
+        description=(
+            "Public base URL of this server, where OAuth2 providers send users back "
+            "(<url>/auth/integrations/oauth_callback); empty means http://<host>:<port>."
+        ),
+    )
+    github_client_id: str = Field("", description="GitHub OAuth app client id (GitHub logins).")
+    github_client_secret: str = Field("", description="GitHub OAuth app client secret.")
+    google_client_id: str = Field("", description="Google OAuth client id (Google logins).")
+    google_client_secret: str = Field("", description="Google OAuth client secret.")
+    oidc_issuer: str = Field(
+        "",
+        description=(
+            "Issuer URL of a generic OAuth2/OpenID Connect provider (endpoints read from "
+            "<issuer>/.well-known/openid-configuration); its credentials use provider 'oidc'."
+        ),
+    )
+    oidc_client_id: str = Field("", description="Client id at the OpenID Connect provider.")
+    oidc_client_secret: str = Field("", description="Client secret at the OIDC provider.")
+    oidc_scopes: str = Field(
+        "openid email profile offline_access",
+        description="Scopes asked of the OpenID Connect provider, space-separated.",
+    )
+    login_attempts_per_minute: int = Field(
+        10, ge=1, description="Sign-in attempts allowed per e-mail address and per client IP."
+    )
+    api_key_requests_per_minute: int = Field(
+        1200, ge=1, description="Requests allowed per API key each minute (then 429)."
+    )
+    max_graph_links: int = Field(100_000, ge=1, description="Most links an agent may have.")
+    max_input_bytes: int = Field(
+        1024 * 1024, ge=1, description="Largest run input (as JSON) an execution accepts."
+    )
+    max_node_output_bytes: int = Field(
+        4 * 1024 * 1024,
+        ge=1024,
+        description=(
+            "Largest output kept per node execution (stored, sent live and passed on); "
+            "bigger values are truncated with a marker."
+        ),
+    )
+    max_user_executions: int = Field(
+        50, ge=1, description="Runs a user may have queued or running at once (more: 429)."
+    )
     sandbox_timeout_seconds: float = Field(
         10.0, gt=0, description="Longest wall-clock time a code block may run."
     )

@@ -7,6 +7,7 @@ server and answered with a generic 500.
 """
 
 import logging
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -24,6 +25,7 @@ STATUS_BY_ERROR: tuple[tuple[type[e.BlockyardError], int], ...] = (
     (e.PermissionDeniedError, 403),
     (e.AuthError, 401),
     (e.ConflictError, 409),
+    (e.RateLimitError, 429),
     (e.LimitExceededError, 413),
     (e.InsufficientBalanceError, 402),
     (e.GraphValidationError, 422),
@@ -58,8 +60,15 @@ async def blockyard_error(request: Request, exc: Exception) -> JSONResponse:
     body = error_body(exc.message, type(exc).__name__)
     if isinstance(exc, e.GraphValidationError):
         body["problems"] = exc.problems
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status, headers=headers)
+    return JSONResponse(body, status, headers=_headers_for(exc, status))
+
+
+def _headers_for(exc: e.BlockyardError, status: int) -> dict[str, str] | None:
+    if status == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, e.RateLimitError):
+        return {"Retry-After": str(max(1, math.ceil(exc.retry_after)))}
+    return None
 
 
 def _readable(err: dict[str, Any]) -> dict[str, Any]:
