@@ -40,8 +40,10 @@ export const BlockMenu = memo(function BlockMenu({ blocks, onAdd, searchRef }: B
           aria-label={t("blockMenu.search")}
           onChange={(e) => setQuery(e.target.value)}
           onKeyDown={(e) => {
-            const first = found[0];
-            if (e.key === "Enter" && first) onAdd(first.id);
+            if (e.key !== "Enter") return;
+            // The list may still show an older query (it is deferred): search what was typed.
+            const first = searchBlocks(blocks, query, category)[0];
+            if (first) onAdd(first.id);
           }}
         />
       </div>

@@ -70,8 +70,11 @@ function VersionList({ graphId, currentVersion, onOpenVersion, onRestoreVersion 
         <li key={g.version} className={g.version === currentVersion ? "side-item static active" : "side-item static"}>
           <span className="version-tag">v{g.version}</span>
           <span className="grow">
-            <span className="truncate">{g.is_active ? t("history.active") : t("history.nodes", { count: g.nodes.length })}</span>
-            <span className="hint">{relativeTime(g.created_at ?? g.updated_at, i18n.language)}</span>
+            <span className="truncate">{g.is_active ? t("history.active") : g.name}</span>
+            <span className="hint">
+              {t("history.nodes", { count: g.nodes.length })}
+              {(g.created_at ?? g.updated_at) && ` · ${relativeTime(g.created_at ?? g.updated_at, i18n.language)}`}
+            </span>
           </span>
           <button className="btn btn-sm" onClick={() => onOpenVersion(g.version)} disabled={g.version === currentVersion}>
             {t("history.open")}

@@ -8,6 +8,7 @@ import { ApiError } from "../../api/client";
 import { api } from "../../api/endpoints";
 import type { BlockInfo } from "../../api/types";
 import { Dialog } from "../../ui/Dialog";
+import { displayName } from "../lib/blockName";
 import { preview } from "../lib/format";
 import { SchemaForm } from "./SchemaForm";
 
@@ -42,7 +43,7 @@ export function NodeRunDialog({ block, initial, pinned, onClose }: NodeRunDialog
     <Dialog
       open
       wide
-      title={t("nodeRun.title", { name: block.name })}
+      title={t("nodeRun.title", { name: displayName(block) })}
       description={t("nodeRun.hint")}
       onClose={onClose}
       testId="node-run-dialog"
