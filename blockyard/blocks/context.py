@@ -9,7 +9,10 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from blockyard.blocks.ai.port import KnowledgeStore, LanguageModels
 
 T = TypeVar("T")
 
@@ -43,6 +46,37 @@ class MediaStore(Protocol):
     async def get(self, user_id: str, ref: str) -> bytes: ...
 
 
+@dataclass(frozen=True, slots=True)
+class ToolInfo:
+    """A node offered as a tool: a name the model may call, and its parameters' JSON Schema."""
+
+    node_id: str
+    name: str
+    description: str
+    parameters: dict[str, Any]
+
+
+@dataclass(slots=True)
+class ToolResult:
+    """What one tool call produced: the node's outputs by pin, or its error."""
+
+    outputs: dict[str, list[Any]]
+    error: str | None = None
+
+
+class ToolRunner(Protocol):
+    """The nodes linked to this node's ``tools`` pins (the Smart Decision Maker's tools).
+
+    A call runs the tool node once, as a node execution of its own (visible in the run),
+    with ``arguments`` over the node's saved inputs; its outputs come back here instead of
+    travelling down its links.
+    """
+
+    def list_tools(self) -> list[ToolInfo]: ...
+
+    async def call_tool(self, node_id: str, arguments: dict[str, Any]) -> ToolResult: ...
+
+
 def _no_stream(pin: str, value: Any) -> Awaitable[None]:
     fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     fut.set_result(None)
@@ -69,6 +103,15 @@ class BlockContext:
     """Send a partial value (a token, a progress note) to live viewers; not stored."""
     agents: AgentRunner | None = None
     media: MediaStore | None = None
+    llm: "LanguageModels | None" = None
+    """Language and embedding models (AI blocks); None where the server has none."""
+    knowledge: "KnowledgeStore | None" = None
+    """Vectors of the user's knowledge bases."""
+    tools: ToolRunner | None = None
+    """The tool nodes linked to this node, when it has any."""
+    stats: dict[str, Any] = field(default_factory=dict)
+    """Numbers a block reports about its run (tokens, model, cost); the engine stores them
+    with the node execution's stats. Add to what is there: retries share one dict."""
 
     async def run_blocking(self, fn: Callable[..., T], *args: Any) -> T:
         """Run blocking or CPU-bound work in a thread so the event loop stays free."""

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from blockyard.blocks.ai.port import KnowledgeStore, LanguageModels
 from blockyard.blocks.context import MediaStore
 from blockyard.blocks.registry import BlockRegistry
 from blockyard.engine.commit import GroupCommitter
@@ -47,6 +48,8 @@ class Engine:
         billing: Billing | None = None,
         credentials: CredentialResolver | None = None,
         media: MediaStore | None = None,
+        llm: LanguageModels | None = None,
+        knowledge: KnowledgeStore | None = None,
         node_concurrency: int = 64,
         user_concurrency: int = 256,
         max_node_execs: int = 1_000_000,
@@ -58,6 +61,8 @@ class Engine:
         self.billing = billing
         self.credentials = credentials
         self.media = media
+        self.llm = llm
+        self.knowledge = knowledge
         self.node_concurrency = node_concurrency
         self.user_concurrency = user_concurrency
         self.max_node_execs = max_node_execs

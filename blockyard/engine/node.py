@@ -23,6 +23,8 @@ class NodeOutcome:
     error: str | None = None
     attempts: int = 1
     walltime: float = 0.0
+    stats: dict[str, Any] = field(default_factory=dict)
+    """What the block reported in ``ctx.stats`` (token usage...), over every attempt."""
 
 
 def prepare_inputs(
@@ -72,6 +74,7 @@ async def run_node(
         if outcome.error is None or attempt >= policy.max_attempts or not _retries(policy, outcome):
             outcome.attempts = attempt
             outcome.walltime = time.perf_counter() - started
+            outcome.stats = dict(ctx.stats)
             if outcome.error is not None:
                 outcome.outputs.setdefault(ERROR_PIN, [outcome.error])
             return outcome

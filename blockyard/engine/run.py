@@ -27,6 +27,7 @@ from blockyard.engine.states import (
     ExecutionStatus,
     transition,
 )
+from blockyard.engine.tools import TOOL_CALL_OF, node_tools
 from blockyard.errors import BlockyardError, InsufficientBalanceError
 
 if TYPE_CHECKING:
@@ -119,6 +120,8 @@ class GraphRun:
                 self._replay_finished(record)
             elif record.status == S.INCOMPLETE:
                 self.book.restore_pending(record)
+            elif record.status in _RUNNABLE and record.stats.get(TOOL_CALL_OF):
+                self._end_orphan_tool_call(record)
             elif record.status in _RUNNABLE:
                 if record.status != S.QUEUED:
                     record.status = transition(NODE_TRANSITIONS, record.status, S.QUEUED)
@@ -217,7 +220,47 @@ class GraphRun:
             stream=self.engine.streamer(self.record, record),
             agents=self.engine.agents,
             media=self.engine.media,
+            llm=self.engine.llm,
+            knowledge=self.engine.knowledge,
+            tools=node_tools(self, plan, record.id),
         )
+
+    # -- tool calls --------------------------------------------------------------------------
+    async def run_tool(self, node_id: str, arguments: dict[str, Any], caller: str) -> NodeOutcome:
+        """Run a tool node for the node execution ``caller`` (a decision maker calling it).
+
+        It is stored and published like any node execution, but its outputs return to the
+        caller instead of travelling down its links. It runs within the caller's slot.
+        """
+        plan = self.plan.nodes[node_id]
+        record = self.new_record(node_id)
+        record.stats[TOOL_CALL_OF] = caller
+        self.make_queued(record, plan, arguments)
+        cost = 0
+        try:
+            cost = await self._reserve(plan, record)
+            self._mark_running(record)
+            ctx = await self._context(record, plan)
+            outcome = await run_node(plan.block, record.input_data, ctx, plan.policy)
+        except asyncio.CancelledError:
+            self._end_orphan_tool_call(record, cost)
+            self._publish_node(record)
+            raise
+        except BlockyardError as exc:
+            outcome = _failed(str(exc))
+        status = S.COMPLETED if outcome.error is None else S.FAILED
+        self._finish_node(record, status, outcome, cost)
+        return outcome
+
+    def _end_orphan_tool_call(self, record: NodeExecRecord, cost: int = 0) -> None:
+        """A tool call whose caller is gone (stopped, or a crash): its caller calls again."""
+        if cost and self.engine.billing is not None:
+            asyncio.get_running_loop().create_task(
+                self.engine.billing.release(self.record.user_id, cost)
+            )
+        record.status = transition(NODE_TRANSITIONS, record.status, S.TERMINATED)
+        record.ended_at = time.time()
+        self.engine.committer.stage_node(record)
 
     # -- outcomes ----------------------------------------------------------------------------
     def handle_output(
@@ -256,7 +299,7 @@ class GraphRun:
         record.output_data = outcome.outputs
         record.error = outcome.error
         record.ended_at = time.time()
-        record.stats = {"walltime": outcome.walltime, "attempts": outcome.attempts}
+        record.stats = {**outcome.stats, "walltime": outcome.walltime, "attempts": outcome.attempts}
         if cost:
             record.stats["cost"] = cost
             self.engine.committer.stage_charge(
