@@ -13,6 +13,7 @@ Run: ``python -m benchmarks.frontend_open [--nodes 500 --links 600 --runs 3]``.
 """
 
 import argparse
+import json
 import os
 import socket
 import statistics
@@ -50,7 +51,8 @@ def big_agent(nodes: int, links: int) -> dict[str, Any]:
         {"source_id": f"n{a}", "sink_id": f"n{b}", "source_name": "result", "sink_name": pin}
         for a, b, pin in pairs[:links]
     ]
-    return {"name": f"Benchmark {nodes} nodes", "description": "", "nodes": graph_nodes, "links": graph_links}
+    name = f"Benchmark {nodes} nodes"
+    return {"name": name, "description": "", "nodes": graph_nodes, "links": graph_links}
 
 
 def free_port() -> int:
@@ -153,7 +155,9 @@ def main() -> int:
     return report(results, args)
 
 
-def run_browser(base: str, tokens: dict[str, Any], graph_id: str, args: argparse.Namespace) -> list[dict[str, float]]:
+def run_browser(
+    base: str, tokens: dict[str, Any], graph_id: str, args: argparse.Namespace
+) -> list[dict[str, float]]:
     results = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -162,11 +166,8 @@ def run_browser(base: str, tokens: dict[str, Any], graph_id: str, args: argparse
         )
         for _ in range(args.runs):
             context = browser.new_context(viewport={"width": 1440, "height": 900})
-            context.add_init_script(
-                f"localStorage.setItem('blockyard.session', JSON.stringify({tokens!r}))".replace(
-                    "'", '"'
-                ).replace('localStorage.setItem("blockyard.session"', "localStorage.setItem('blockyard.session'")
-            )
+            session = json.dumps(json.dumps(tokens))
+            context.add_init_script(f"localStorage.setItem('blockyard.session', {session})")
             results.append(measure_open(context.new_page(), base, graph_id, args.nodes))
             context.close()
         browser.close()
@@ -174,9 +175,15 @@ def run_browser(base: str, tokens: dict[str, Any], graph_id: str, args: argparse
 
 
 def report(results: list[dict[str, float]], args: argparse.Namespace) -> int:
-    print(f"agent: {args.nodes} nodes, {args.links} links; {len(results)} runs in headless Chromium")
+    runs = len(results)
+    print(f"agent: {args.nodes} nodes, {args.links} links; {runs} runs in headless Chromium")
     print(f"{'measure':<28}{'median ms':>12}{'worst ms':>12}")
-    for key, label in (("first", "first node on screen"), ("drawn", "nodes in view drawn"), ("interactive", "interactive (node selected)")):
+    measures = (
+        ("first", "first node on screen"),
+        ("drawn", "nodes in view drawn"),
+        ("interactive", "interactive (node selected)"),
+    )
+    for key, label in measures:
         values = [r[key] for r in results]
         print(f"{label:<28}{statistics.median(values):>12.0f}{max(values):>12.0f}")
     print(f"node cards drawn in view: {int(results[-1]['rendered'])} of {args.nodes}")
