@@ -222,4 +222,55 @@ class CreditTransactionRow(Base):
     created_at: Mapped[float]
 
 
+class CredentialRow(Base):
+    """One saved credential of a user; the secret part is AES-GCM encrypted (see
+    ``integrations/crypto.py``): ``secret`` and ``nonce`` are base64, ``key_id`` names the
+    key it was sealed with, so a key rotation can find and re-seal every row."""
+
+    __tablename__ = "credentials"
+    __table_args__ = (Index("ix_credentials_user_provider", "user_id", "provider"),)
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    provider: Mapped[str]
+    type: Mapped[str]
+    title: Mapped[str]
+    key_id: Mapped[str] = mapped_column(index=True)
+    nonce: Mapped[str]
+    secret: Mapped[str]
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata")
+    """What may be shown: host, username, header names, provider account."""
+    scopes: Mapped[list[Any]]
+    expires_at: Mapped[float | None]
+    status: Mapped[str]
+    status_reason: Mapped[str | None]
+    created_at: Mapped[float]
+    updated_at: Mapped[float]
+
+
+class OAuthStateRow(Base):
+    """A sign-in with an OAuth2 provider in progress: one use, bound to its user, expiring."""
+
+    __tablename__ = "oauth_states"
+
+    token_hash: Mapped[str] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str]
+    code_verifier: Mapped[str]
+    scopes: Mapped[list[Any]]
+    redirect_uri: Mapped[str]
+    expires_at: Mapped[float]
+
+
+class LeaseRow(Base):
+    """A named lock shared by every process (e.g. one OAuth2 refresh at a time per
+    credential); it expires, so a crashed holder cannot keep it."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(primary_key=True)
+    holder: Mapped[str]
+    expires_at: Mapped[float]
+
+
 metadata = Base.metadata
