@@ -6,7 +6,7 @@ Secrets (encryption key, JWT secret) are generated into the data folder on first
 """
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -117,6 +117,43 @@ class Settings(BaseSettings):
         description=(
             "Let code blocks run when the server cannot isolate them (not root: no network "
             "namespace, no chroot); they still get resource limits. See docs/sandbox.md."
+        ),
+    )
+
+    llm_platform_keys: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            'The operator\'s API keys by provider, as JSON ({"openai": "sk-..."}); used, '
+            "and paid for with credits, when an AI block has no credentials of the user's."
+        ),
+    )
+    llm_base_urls: dict[str, str] = Field(
+        default_factory=dict,
+        description=(
+            'Base URL per LLM provider, as JSON ({"ollama": "http://127.0.0.1:11434/v1"}); '
+            "providers: openai, anthropic, groq, open_router, ollama, openai_compatible (any "
+            "OpenAI-compatible server: vLLM, llama.cpp...)."
+        ),
+    )
+    llm_models: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description=(
+            "Extra models for the catalogue, as a JSON list of {name, provider, "
+            "context_window, max_output_tokens, input_price, output_price, kind} (prices in "
+            "dollars per million tokens; kind chat or embedding)."
+        ),
+    )
+    llm_timeout_seconds: float = Field(
+        60.0, gt=0, description="How long to wait for an LLM provider before giving up."
+    )
+    llm_max_retries: int = Field(
+        3, ge=0, description="Retries, with backoff, of an LLM request refused with 429 or 5xx."
+    )
+    mcp_stdio_servers: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description=(
+            "MCP servers the MCP Tool block may start as local processes, by name, as JSON "
+            '({"files": ["mcp-server-files", "/srv"]}); blocks can start no other command.'
         ),
     )
 
