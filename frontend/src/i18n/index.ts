@@ -37,8 +37,10 @@ export function initI18n(language?: string): typeof i18n {
       returnNull: false,
       showSupportNotice: false,
     });
-  i18n.on("languageChanged", (lng) => {
+  const mark = (lng: string) => {
     document.documentElement.lang = lng;
-  });
+  };
+  i18n.on("languageChanged", mark);
+  mark(i18n.resolvedLanguage ?? "en");
   return i18n;
 }

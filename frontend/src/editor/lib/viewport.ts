@@ -9,6 +9,8 @@ import type { Viewport, XYPosition } from "@xyflow/react";
 export const NODE_SIZE = { width: 300, height: 260 };
 /** Below this zoom, nodes draw only their title and pins: forms cannot be read anyway. */
 export const COMPACT_ZOOM = 0.45;
+/** Below this zoom, a node is a labelled box: even pin names would be specks. */
+export const OVERVIEW_ZOOM = 0.2;
 
 export function initialViewport(
   positions: XYPosition[],

@@ -3,7 +3,7 @@
  * below COMPACT_ZOOM, where forms cannot be read, so a big agent opens and pans quickly:
  * only the handles that links end on are drawn (zoom in to connect more).
  */
-import { useNodeConnections } from "@xyflow/react";
+import { useNodeConnections, useStore as useFlowStore } from "@xyflow/react";
 import { memo } from "react";
 import { useTranslation } from "react-i18next";
 import type { BlockInfo } from "../../api/types";
@@ -11,6 +11,7 @@ import { displayName, primaryCategory } from "../lib/blockName";
 import { pinKinds, primaryKind } from "../lib/pinTypes";
 import { properties, titleOf } from "../lib/schema";
 import type { NodeRunView } from "../run";
+import { OVERVIEW_ZOOM } from "../lib/viewport";
 import { PinHandle } from "./PinHandle";
 
 interface NodeCompactProps {
@@ -34,9 +35,24 @@ export const NodeCompact = memo(function NodeCompact({ id, block, view, selected
   const { t } = useTranslation();
   const targets = useNodeConnections({ handleType: "target" });
   const sources = useNodeConnections({ handleType: "source" });
+  const overview = useFlowStore((s) => s.transform[2] < OVERVIEW_ZOOM);
   const inputs = linkedPins(block.inputSchema, new Set(targets.map((c) => c.targetHandle ?? "")));
   const outputs = linkedPins(block.outputSchema, new Set(sources.map((c) => c.sourceHandle ?? "")));
   const classes = ["block-node", "compact", selected ? "selected" : "", view ? `run-${view.status}` : ""];
+  if (overview) {
+    // So far out that only the shape, the title and where links attach can be seen.
+    return (
+      <div className={`${classes.join(" ")} overview`} data-testid={`node-${id}`} data-block={block.name} data-status={view?.status} data-category={primaryCategory(block)}>
+        <span className="node-title truncate">{displayName(block)}</span>
+        {inputs.map((p) => (
+          <PinHandle key={p.id} type="target" id={p.id} kind={p.kind} label={p.label} />
+        ))}
+        {outputs.map((p) => (
+          <PinHandle key={p.id} type="source" id={p.id} kind={p.kind} label={p.label} />
+        ))}
+      </div>
+    );
+  }
   return (
     <div className={classes.join(" ")} data-testid={`node-${id}`} data-block={block.name} data-status={view?.status}>
       <div className="node-head" data-category={primaryCategory(block)}>
