@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const python = process.env.BLOCKYARD_PYTHON ?? ".venv/bin/python";
-const dump = "import json; from blockyard.api.app import create_app; print(json.dumps(create_app().openapi()))";
+const dump =
+  "import json; from blockyard.api.app import create_app; print(json.dumps(create_app().openapi()))";
 const spec = execFileSync(python, ["-c", dump], { cwd: "..", encoding: "utf8" });
 const file = join(mkdtempSync(join(tmpdir(), "openapi-")), "openapi.json");
 writeFileSync(file, spec);

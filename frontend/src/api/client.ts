@@ -44,8 +44,7 @@ async function readError(response: Response): Promise<ApiError> {
     const parsed = (await response.json()) as Omit<Partial<ApiErrorBody>, "detail"> & {
       detail?: unknown;
     };
-    const detail =
-      typeof parsed.detail === "string" ? parsed.detail : JSON.stringify(parsed.detail ?? "");
+    const detail = typeof parsed.detail === "string" ? parsed.detail : JSON.stringify(parsed.detail ?? "");
     body = { ...parsed, detail: detail || body.detail };
   } catch {
     // Not JSON (a proxy error page, say): the status text is all we have.

@@ -42,9 +42,19 @@ export type ResponseChecks = [
 
 export type RequestChecks = [
   // user_id has a server-side default, which the generator marks as required.
-  Assert<Assignable<Omit<Graph, "created_at" | "updated_at" | "input_schema" | "output_schema">, Omit<S["Graph"], "user_id">>>,
+  Assert<
+    Assignable<
+      Omit<Graph, "created_at" | "updated_at" | "input_schema" | "output_schema">,
+      Omit<S["Graph"], "user_id">
+    >
+  >,
   Assert<Assignable<{ name: string; scopes: ApiKeyScope[] }, S["ApiKeyCreate"]>>,
-  Assert<Assignable<{ inputs: Record<string, unknown>; node_input_masks?: Record<string, Record<string, unknown>> }, S["ExecuteRequest"]>>,
+  Assert<
+    Assignable<
+      { inputs: Record<string, unknown>; node_input_masks?: Record<string, Record<string, unknown>> },
+      S["ExecuteRequest"]
+    >
+  >,
   Assert<Assignable<{ node_id: string; inputs?: Record<string, unknown> }, S["RerunRequest"]>>,
   Assert<Assignable<{ active_graph_version: number }, S["SetActiveVersion"]>>,
 ];

@@ -46,8 +46,7 @@ export const api = {
     }),
 
   listGraphs: () => request<GraphMeta[]>("/api/graphs"),
-  getGraph: (id: string, version?: number) =>
-    request<Graph>(`/api/graphs/${id}`, { query: { version } }),
+  getGraph: (id: string, version?: number) => request<Graph>(`/api/graphs/${id}`, { query: { version } }),
   createGraph: (graph: GraphInput) =>
     request<Graph>("/api/graphs", { method: "POST", body: { graph, source: "builder" } }),
   updateGraph: (id: string, graph: GraphInput) =>
@@ -75,8 +74,7 @@ export const api = {
       body: { inputs, node_input_masks: nodeInputMasks },
     }),
   listExecutions: () => request<GraphExecutionMeta[]>("/api/executions"),
-  listGraphExecutions: (id: string) =>
-    request<GraphExecutionMeta[]>(`/api/graphs/${id}/executions`),
+  listGraphExecutions: (id: string) => request<GraphExecutionMeta[]>(`/api/graphs/${id}/executions`),
   getExecution: (id: string, execId: string) =>
     request<GraphExecution>(`/api/graphs/${id}/executions/${execId}`),
   stopExecution: (id: string, execId: string) =>

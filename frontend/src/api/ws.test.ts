@@ -39,7 +39,11 @@ describe("ExecutionSocket", () => {
   });
   afterEach(() => vi.useRealTimers());
 
-  const make = () => new ExecutionSocket(() => "ws://test/ws?token=t", (u) => new FakeSocket(u) as unknown as WebSocket);
+  const make = () =>
+    new ExecutionSocket(
+      () => "ws://test/ws?token=t",
+      (u) => new FakeSocket(u) as unknown as WebSocket,
+    );
 
   it("subscribes once open and routes events of that run to its handlers", () => {
     const socket = make();
@@ -48,10 +52,18 @@ describe("ExecutionSocket", () => {
     socket.subscribe("x1", { onNode, onGraph, lastSeq: () => 0 });
     const fake = FakeSocket.all[0]!;
     fake.open();
-    expect(fake.sent).toEqual([{ method: "subscribe_graph_execution", data: { graph_exec_id: "x1", last_seq: 0 } }]);
-    fake.push({ method: "node_execution_event", data: { graph_exec_id: "x1", node_id: "n", start_time: 1767225600 } });
+    expect(fake.sent).toEqual([
+      { method: "subscribe_graph_execution", data: { graph_exec_id: "x1", last_seq: 0 } },
+    ]);
+    fake.push({
+      method: "node_execution_event",
+      data: { graph_exec_id: "x1", node_id: "n", start_time: 1767225600 },
+    });
     fake.push({ method: "node_execution_event", data: { graph_exec_id: "other", node_id: "n" } });
-    fake.push({ method: "graph_execution_event", data: { id: "x1", status: "COMPLETED", created_at: 1767225600.5 } });
+    fake.push({
+      method: "graph_execution_event",
+      data: { id: "x1", status: "COMPLETED", created_at: 1767225600.5 },
+    });
     expect(onNode).toHaveBeenCalledTimes(1);
     expect(onNode.mock.calls[0]![0]).toMatchObject({ start_time: "2026-01-01T00:00:00.000Z" });
     expect(onGraph.mock.calls[0]![0]).toMatchObject({ created_at: "2026-01-01T00:00:00.500Z" });
@@ -68,7 +80,9 @@ describe("ExecutionSocket", () => {
     vi.advanceTimersByTime(600);
     const second = FakeSocket.all[1]!;
     second.open();
-    expect(second.sent).toEqual([{ method: "subscribe_graph_execution", data: { graph_exec_id: "x1", last_seq: 7 } }]);
+    expect(second.sent).toEqual([
+      { method: "subscribe_graph_execution", data: { graph_exec_id: "x1", last_seq: 7 } },
+    ]);
     expect(socket.state).toBe("open");
   });
 
@@ -86,7 +100,11 @@ describe("ExecutionSocket", () => {
 
   it("unsubscribes and closes when the last view leaves", () => {
     const socket = make();
-    const stop = socket.subscribe("x1", { onNode: () => undefined, onGraph: () => undefined, lastSeq: () => 0 });
+    const stop = socket.subscribe("x1", {
+      onNode: () => undefined,
+      onGraph: () => undefined,
+      lastSeq: () => 0,
+    });
     const fake = FakeSocket.all[0]!;
     fake.open();
     stop();
@@ -100,7 +118,11 @@ describe("ExecutionSocket", () => {
     const release = socket.hold();
     const fake = FakeSocket.all[0]!;
     fake.open();
-    const stop = socket.subscribe("x1", { onNode: () => undefined, onGraph: () => undefined, lastSeq: () => 0 });
+    const stop = socket.subscribe("x1", {
+      onNode: () => undefined,
+      onGraph: () => undefined,
+      lastSeq: () => 0,
+    });
     expect(FakeSocket.all).toHaveLength(1);
     expect(fake.sent).toHaveLength(1);
     stop();

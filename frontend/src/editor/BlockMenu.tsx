@@ -10,7 +10,6 @@ import { DRAG_TYPE } from "./lib/dnd";
 import { displayName, primaryCategory } from "./lib/blockName";
 import { searchBlocks } from "./lib/searchBlocks";
 
-
 interface BlockMenuProps {
   blocks: BlockInfo[];
   onAdd: (blockId: string) => void;
@@ -48,7 +47,11 @@ export const BlockMenu = memo(function BlockMenu({ blocks, onAdd, searchRef }: B
         />
       </div>
       <div className="chips" role="group" aria-label={t("blockMenu.categories")}>
-        <button className={category === null ? "chip active" : "chip"} aria-pressed={category === null} onClick={() => setCategory(null)}>
+        <button
+          className={category === null ? "chip active" : "chip"}
+          aria-pressed={category === null}
+          onClick={() => setCategory(null)}
+        >
           {t("blockMenu.all")}
         </button>
         {categories.map((c) => (

@@ -37,7 +37,11 @@ export function HintBanner() {
     <div className="canvas-hint" role="alert" data-testid="connect-hint">
       <Icon name="alert" />
       <span>{hintText(hint, t)}</span>
-      <button className="btn btn-ghost btn-sm btn-icon" onClick={() => clear(null)} aria-label={t("common.close")}>
+      <button
+        className="btn btn-ghost btn-sm btn-icon"
+        onClick={() => clear(null)}
+        aria-label={t("common.close")}
+      >
         <Icon name="x" size={13} />
       </button>
     </div>
@@ -61,7 +65,11 @@ export function Canvas({ onAdded, readOnly }: CanvasProps) {
   const store = useCanvasStore();
   const [viewport] = useState(() => {
     const { width, height } = expectedCanvasSize();
-    return initialViewport(store.getState().nodes.map((n) => n.position), width, height);
+    return initialViewport(
+      store.getState().nodes.map((n) => n.position),
+      width,
+      height,
+    );
   });
   const { screenToFlowPosition } = useReactFlow();
   const { nodes, edges } = useCanvas(useShallow((s) => ({ nodes: s.nodes, edges: s.edges })));
@@ -91,7 +99,12 @@ export function Canvas({ onAdded, readOnly }: CanvasProps) {
       const to = state.fromHandle.type === "source" ? state.toHandle : state.fromHandle;
       const s = store.getState();
       const problem = connectionProblem(
-        { source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null },
+        {
+          source: from.nodeId,
+          sourceHandle: from.id ?? null,
+          target: to.nodeId,
+          targetHandle: to.id ?? null,
+        },
         s.nodes,
         s.edges,
         s.blocks,

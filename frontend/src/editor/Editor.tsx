@@ -71,7 +71,15 @@ export function Editor({ graphId, version, execId }: EditorProps) {
   const runVersion = useCanvas((s) => s.run?.graphVersion ?? null);
   useEffect(() => {
     const s = store.getState();
-    if (!graphId || runVersion === null || runVersion < 1 || s.dirty || runVersion === s.header.version || !s.header.id) return;
+    if (
+      !graphId ||
+      runVersion === null ||
+      runVersion < 1 ||
+      s.dirty ||
+      runVersion === s.header.version ||
+      !s.header.id
+    )
+      return;
     void api.getGraph(graphId, runVersion).then((g) => store.getState().load(g));
   }, [runVersion, graphId, store, header.id]);
 
@@ -152,7 +160,9 @@ export function Editor({ graphId, version, execId }: EditorProps) {
     return (
       <div className="empty">
         <h3>{t("editor.notFound")}</h3>
-        <button className="btn" onClick={() => void navigate("/agents")}>{t("editor.back")}</button>
+        <button className="btn" onClick={() => void navigate("/agents")}>
+          {t("editor.back")}
+        </button>
       </div>
     );
   }
@@ -173,14 +183,24 @@ export function Editor({ graphId, version, execId }: EditorProps) {
         {doc.restoredDraft !== null && (
           <div className="banner" role="status" data-testid="draft-banner">
             <Icon name="restore" />
-            <span className="grow">{t("editor.draftRestored", { time: new Date(doc.restoredDraft).toLocaleTimeString() })}</span>
-            <button className="btn btn-sm" onClick={() => void doc.discardDraft()}>{t("editor.discardDraft")}</button>
+            <span className="grow">
+              {t("editor.draftRestored", { time: new Date(doc.restoredDraft).toLocaleTimeString() })}
+            </span>
+            <button className="btn btn-sm" onClick={() => void doc.discardDraft()}>
+              {t("editor.discardDraft")}
+            </button>
           </div>
         )}
         <div className="editor-body">
           <BlockMenu blocks={blocks.data ?? []} onAdd={addAtCentre} searchRef={searchRef} />
           <div className="editor-main">
-            {doc.state === "loading" ? <div className="canvas-loading"><span className="spinner" /></div> : <Canvas />}
+            {doc.state === "loading" ? (
+              <div className="canvas-loading">
+                <span className="spinner" />
+              </div>
+            ) : (
+              <Canvas />
+            )}
             {hasRun && (
               <RunPanel
                 socket={socket}

@@ -17,7 +17,21 @@ interface ToolbarProps {
   historyOpen: boolean;
 }
 
-function IconButton({ label, icon, onClick, disabled, shortcut, pressed }: { label: string; icon: Parameters<typeof Icon>[0]["name"]; onClick: () => void; disabled?: boolean; shortcut?: string; pressed?: boolean }) {
+function IconButton({
+  label,
+  icon,
+  onClick,
+  disabled,
+  shortcut,
+  pressed,
+}: {
+  label: string;
+  icon: Parameters<typeof Icon>[0]["name"];
+  onClick: () => void;
+  disabled?: boolean;
+  shortcut?: string;
+  pressed?: boolean;
+}) {
   return (
     <button
       className="btn btn-ghost btn-icon"
@@ -50,7 +64,12 @@ export function Toolbar(props: ToolbarProps) {
   );
   return (
     <header className="editor-toolbar">
-      <Link to="/agents" className="btn btn-ghost btn-icon" aria-label={t("editor.back")} title={t("editor.back")}>
+      <Link
+        to="/agents"
+        className="btn btn-ghost btn-icon"
+        aria-label={t("editor.back")}
+        title={t("editor.back")}
+      >
         <Icon name="chevronRight" style={{ transform: "rotate(180deg)" }} />
       </Link>
       <input
@@ -67,13 +86,30 @@ export function Toolbar(props: ToolbarProps) {
       </span>
       <span className="grow" />
       <div className="toolbar-group">
-        <IconButton label={t("editor.undo")} icon="undo" onClick={s.undo} disabled={!s.canUndo} shortcut="Ctrl+Z" />
-        <IconButton label={t("editor.redo")} icon="redo" onClick={s.redo} disabled={!s.canRedo} shortcut="Ctrl+Shift+Z" />
+        <IconButton
+          label={t("editor.undo")}
+          icon="undo"
+          onClick={s.undo}
+          disabled={!s.canUndo}
+          shortcut="Ctrl+Z"
+        />
+        <IconButton
+          label={t("editor.redo")}
+          icon="redo"
+          onClick={s.redo}
+          disabled={!s.canRedo}
+          shortcut="Ctrl+Shift+Z"
+        />
         <IconButton label={t("editor.layout")} icon="layout" onClick={s.layout} shortcut="Shift+L" />
         <IconButton label={t("editor.fit")} icon="fit" onClick={props.onFit} shortcut="Shift+F" />
       </div>
       <div className="toolbar-group">
-        <IconButton label={t("editor.history")} icon="history" onClick={props.onToggleHistory} pressed={props.historyOpen} />
+        <IconButton
+          label={t("editor.history")}
+          icon="history"
+          onClick={props.onToggleHistory}
+          pressed={props.historyOpen}
+        />
         <IconButton label={t("editor.export")} icon="download" onClick={props.onExport} />
         <IconButton label={t("editor.shortcuts")} icon="key" onClick={props.onHelp} shortcut="?" />
       </div>

@@ -13,7 +13,11 @@ import { liveSocket } from "../api/ws";
 import type { CanvasStore } from "./store";
 import { isTerminal, pendingRun } from "./run";
 
-export function useLiveExecution(store: CanvasStore, graphId: string | null, execId: string | null): SocketState {
+export function useLiveExecution(
+  store: CanvasStore,
+  graphId: string | null,
+  execId: string | null,
+): SocketState {
   const queryClient = useQueryClient();
   const [socketState, setSocketState] = useState<SocketState>(liveSocket.state);
 

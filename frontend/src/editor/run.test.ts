@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { GraphExecution, NodeExecution } from "../api/types";
-import { applyGraphEvent, applyNodeExecution, applyStream, mergeExecution, pendingRun, runFromExecution, runFromMeta } from "./run";
+import {
+  applyGraphEvent,
+  applyNodeExecution,
+  applyStream,
+  mergeExecution,
+  pendingRun,
+  runFromExecution,
+  runFromMeta,
+} from "./run";
 
 const meta = {
   id: "x1",
@@ -72,7 +80,13 @@ describe("run state from events", () => {
 
   it("takes graph events for its own run and never goes back from a final status", () => {
     let run = runFromMeta(meta);
-    const done = { ...meta, status: "COMPLETED" as const, outputs: { greeting: ["Hello"] }, seq: 9, ended_at: "2026-01-01T00:00:02Z" };
+    const done = {
+      ...meta,
+      status: "COMPLETED" as const,
+      outputs: { greeting: ["Hello"] },
+      seq: 9,
+      ended_at: "2026-01-01T00:00:02Z",
+    };
     run = applyGraphEvent(run, done);
     expect(run).toMatchObject({ status: "COMPLETED", outputs: { greeting: ["Hello"] }, lastSeq: 9 });
     expect(applyGraphEvent(run, { ...done, status: "RUNNING", seq: 10 })).toBe(run);
@@ -81,10 +95,24 @@ describe("run state from events", () => {
 
   it("appends streamed output to the running execution only", () => {
     let run = applyNodeExecution(runFromMeta(meta), nodeExec({ status: "RUNNING" }));
-    run = applyStream(run, { graph_exec_id: "x1", node_exec_id: "ne1", node_id: "n1", pin: "out", value: "He" });
-    run = applyStream(run, { graph_exec_id: "x1", node_exec_id: "ne1", node_id: "n1", pin: "out", value: "llo" });
+    run = applyStream(run, {
+      graph_exec_id: "x1",
+      node_exec_id: "ne1",
+      node_id: "n1",
+      pin: "out",
+      value: "He",
+    });
+    run = applyStream(run, {
+      graph_exec_id: "x1",
+      node_exec_id: "ne1",
+      node_id: "n1",
+      pin: "out",
+      value: "llo",
+    });
     expect(run.nodes.n1!.last.output_data.out).toEqual(["He", "llo"]);
-    expect(applyStream(run, { graph_exec_id: "x1", node_exec_id: "zz", node_id: "n1", pin: "out", value: 1 })).toBe(run);
+    expect(
+      applyStream(run, { graph_exec_id: "x1", node_exec_id: "zz", node_id: "n1", pin: "out", value: 1 }),
+    ).toBe(run);
   });
 });
 
@@ -112,7 +140,10 @@ describe("stored executions", () => {
   });
 
   it("keeps live progress newer than a snapshot", () => {
-    let live = applyNodeExecution(runFromMeta(meta), nodeExec({ node_exec_id: "a", seq: 7, status: "FAILED" }));
+    let live = applyNodeExecution(
+      runFromMeta(meta),
+      nodeExec({ node_exec_id: "a", seq: 7, status: "FAILED" }),
+    );
     live = applyGraphEvent(live, { ...meta, status: "FAILED", outputs: {}, seq: 8 });
     const merged = mergeExecution(live, { ...stored, status: "RUNNING" });
     expect(merged.execs.a!.status).toBe("FAILED");

@@ -120,7 +120,10 @@ export function applyStream(run: RunState, event: NodeExecutionStream): RunState
   const view = run.nodes[event.node_id];
   if (event.graph_exec_id !== run.execId || view?.last.node_exec_id !== event.node_exec_id) return run;
   const previous = view.last.output_data[event.pin] ?? [];
-  const last = { ...view.last, output_data: { ...view.last.output_data, [event.pin]: [...previous, event.value] } };
+  const last = {
+    ...view.last,
+    output_data: { ...view.last.output_data, [event.pin]: [...previous, event.value] },
+  };
   return { ...run, nodes: { ...run.nodes, [event.node_id]: { ...view, last } } };
 }
 

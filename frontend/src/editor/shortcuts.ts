@@ -37,7 +37,9 @@ function isEditable(target: EventTarget | null): boolean {
 }
 
 /** The name of the shortcut an event means, e.g. "Mod+Shift+Z" (Ctrl+Y counts as redo). */
-export function comboOf(event: Pick<KeyboardEvent, "key" | "metaKey" | "ctrlKey" | "shiftKey" | "altKey">): string {
+export function comboOf(
+  event: Pick<KeyboardEvent, "key" | "metaKey" | "ctrlKey" | "shiftKey" | "altKey">,
+): string {
   const mod = event.metaKey || event.ctrlKey;
   const key = event.key.length === 1 ? event.key.toUpperCase() : event.key;
   if (mod && !event.shiftKey && key === "Y") return "Mod+Shift+Z";

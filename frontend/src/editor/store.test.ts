@@ -28,7 +28,9 @@ describe("canvas store: building", () => {
     const { s } = setup();
     const a = s().addNode(INPUT, { x: 0, y: 0 });
     const b = s().addNode(FILL, { x: 300, y: 0 });
-    expect(s().connect({ source: a, sourceHandle: "result", target: b, targetHandle: "values_#_topic" })).toBeNull();
+    expect(
+      s().connect({ source: a, sourceHandle: "result", target: b, targetHandle: "values_#_topic" }),
+    ).toBeNull();
     expect(s().edges).toHaveLength(1);
     expect(s().edges[0]!.data).toEqual({ isStatic: true });
     expect(s().nodes.find((n) => n.id === b)!.data.dynamicIn).toEqual(["values_#_topic"]);
@@ -48,16 +50,27 @@ describe("canvas store: building", () => {
     const { s } = setup();
     const c = s().addNode(CALC, { x: 0, y: 0 });
     const o = s().addNode(OUTPUT, { x: 0, y: 0 });
-    expect(s().connect({ source: c, sourceHandle: "result", target: c, targetHandle: "a" })?.code).toBe("self");
+    expect(s().connect({ source: c, sourceHandle: "result", target: c, targetHandle: "a" })?.code).toBe(
+      "self",
+    );
     expect(s().connect({ source: c, sourceHandle: "result", target: o, targetHandle: "value" })).toBeNull();
-    expect(s().connect({ source: c, sourceHandle: "result", target: o, targetHandle: "value" })?.code).toBe("duplicate");
-    expect(s().connect({ source: c, sourceHandle: "nope", target: o, targetHandle: "name" })?.code).toBe("unknownPin");
+    expect(s().connect({ source: c, sourceHandle: "result", target: o, targetHandle: "value" })?.code).toBe(
+      "duplicate",
+    );
+    expect(s().connect({ source: c, sourceHandle: "nope", target: o, targetHandle: "name" })?.code).toBe(
+      "unknownPin",
+    );
   });
 
   it("sets and clears inputs, and clears the problem of the field edited", () => {
     const { s } = setup();
     const c = s().addNode(CALC, { x: 0, y: 0 });
-    s().setProblems({ [c]: [{ field: "a", message: "missing" }, { field: null, message: "other" }] });
+    s().setProblems({
+      [c]: [
+        { field: "a", message: "missing" },
+        { field: null, message: "other" },
+      ],
+    });
     s().setInput(c, "a", 3);
     expect(s().nodes[0]!.data.inputs.a).toBe(3);
     expect(s().problems[c]).toEqual([{ field: null, message: "other" }]);
@@ -132,7 +145,10 @@ describe("canvas store: clipboard", () => {
     expect(nodes).toHaveLength(4);
     const pasted = nodes.slice(2);
     expect(pasted.every((n) => n.selected && ![c, o].includes(n.id))).toBe(true);
-    expect(pasted.map((n) => n.position)).toEqual([{ x: 40, y: 40 }, { x: 140, y: 40 }]);
+    expect(pasted.map((n) => n.position)).toEqual([
+      { x: 40, y: 40 },
+      { x: 140, y: 40 },
+    ]);
     const newEdge = s().edges[1]!;
     expect([newEdge.source, newEdge.target]).toEqual(pasted.map((n) => n.id));
     s().paste();

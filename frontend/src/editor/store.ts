@@ -246,9 +246,7 @@ export function createCanvasStore(initial?: { blocks?: BlockInfo[]; graph?: Grap
         remember();
         set((s) => ({
           edges: s.edges.map((e) =>
-            e.id === edgeId
-              ? { ...e, data: { isStatic }, className: isStatic ? "edge-static" : "" }
-              : e,
+            e.id === edgeId ? { ...e, data: { isStatic }, className: isStatic ? "edge-static" : "" } : e,
           ),
           dirty: true,
         }));
@@ -351,10 +349,7 @@ export function createCanvasStore(initial?: { blocks?: BlockInfo[]; graph?: Grap
       loadExecution: (execution) => {
         const run = get().run;
         set({
-          run:
-            run?.execId === execution.id
-              ? mergeExecution(run, execution)
-              : runFromExecution(execution),
+          run: run?.execId === execution.id ? mergeExecution(run, execution) : runFromExecution(execution),
         });
       },
     };

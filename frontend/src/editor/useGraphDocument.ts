@@ -28,7 +28,11 @@ function groupProblems(list: { node_id: string | null; field: string | null; mes
   return out;
 }
 
-export function useGraphDocument(store: CanvasStore, graphId: string | undefined, version: number | undefined) {
+export function useGraphDocument(
+  store: CanvasStore,
+  graphId: string | undefined,
+  version: number | undefined,
+) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const key = `${graphId ?? "new"}@${version ?? "active"}`;
@@ -50,7 +54,15 @@ export function useGraphDocument(store: CanvasStore, graphId: string | undefined
       }
       setLoaded({ key, state: "ready" });
     };
-    const blank: Graph = { id: "", version: 0, is_active: true, name: untitled, description: "", nodes: [], links: [] };
+    const blank: Graph = {
+      id: "",
+      version: 0,
+      is_active: true,
+      name: untitled,
+      description: "",
+      nodes: [],
+      links: [],
+    };
     const source = graphId ? api.getGraph(graphId, version) : Promise.resolve(blank);
     source.then(apply, () => !cancelled && setLoaded({ key, state: "error" }));
     return () => {
@@ -65,7 +77,11 @@ export function useGraphDocument(store: CanvasStore, graphId: string | undefined
       clearTimeout(timer);
       timer = setTimeout(() => {
         const current = store.getState();
-        saveDraft(graphId, { graph: current.toGraph(), baseVersion: current.header.version, savedAt: Date.now() });
+        saveDraft(graphId, {
+          graph: current.toGraph(),
+          baseVersion: current.header.version,
+          savedAt: Date.now(),
+        });
       }, 400);
     });
     return () => {
@@ -85,7 +101,11 @@ export function useGraphDocument(store: CanvasStore, graphId: string | undefined
     const s = store.getState();
     const missing = missingRequiredInputs(s.nodes, s.edges, s.blocks);
     if (missing.length) {
-      s.setProblems(groupProblems(missing.map((m) => ({ node_id: m.nodeId, field: m.field, message: t("node.missingRequired") }))));
+      s.setProblems(
+        groupProblems(
+          missing.map((m) => ({ node_id: m.nodeId, field: m.field, message: t("node.missingRequired") })),
+        ),
+      );
       toast.error(t("editor.missingInputs", { count: missing.length }));
       return null;
     }
@@ -107,7 +127,9 @@ export function useGraphDocument(store: CanvasStore, graphId: string | undefined
         store.getState().setProblems(groupProblems(error.problems));
         toast.error(t("editor.saveProblems", { count: error.problems.length }));
       } else {
-        toast.error(t("editor.saveFailed", { message: error instanceof Error ? error.message : String(error) }));
+        toast.error(
+          t("editor.saveFailed", { message: error instanceof Error ? error.message : String(error) }),
+        );
       }
       return null;
     }

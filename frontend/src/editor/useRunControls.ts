@@ -16,7 +16,10 @@ export function useRunControls(store: CanvasStore, save: () => Promise<Graph | n
   const queryClient = useQueryClient();
 
   const fail = useCallback(
-    (error: unknown) => toast.error(t("run.failedToStart", { message: error instanceof Error ? error.message : String(error) })),
+    (error: unknown) =>
+      toast.error(
+        t("run.failedToStart", { message: error instanceof Error ? error.message : String(error) }),
+      ),
     [t],
   );
 

@@ -57,7 +57,15 @@ describe("message catalogues", () => {
   });
 
   it("translate every status, pin kind and block category", () => {
-    for (const status of ["INCOMPLETE", "QUEUED", "RUNNING", "WAITING", "COMPLETED", "FAILED", "TERMINATED"]) {
+    for (const status of [
+      "INCOMPLETE",
+      "QUEUED",
+      "RUNNING",
+      "WAITING",
+      "COMPLETED",
+      "FAILED",
+      "TERMINATED",
+    ]) {
       expect(ZH.get(`status.${status}`)).toBeTruthy();
     }
     expect(Object.keys(en.pinKind)).toHaveLength(8);

@@ -119,7 +119,8 @@ export const en = {
     any: "any",
   },
   connect: {
-    incompatible: "A {{source}} output cannot feed a {{sink}} input. Convert it first (Type Converter block) or pick a matching pin.",
+    incompatible:
+      "A {{source}} output cannot feed a {{sink}} input. Convert it first (Type Converter block) or pick a matching pin.",
     self: "A node cannot feed itself.",
     duplicate: "These pins are already connected.",
     unknownPin: "This pin does not exist on the block.",
@@ -143,7 +144,8 @@ export const en = {
     noteLabel: "Note",
     notePlaceholder: "Write a note…",
     unknownBlock: "Unknown block",
-    unknownBlockHint: "This server has no block with this id, so this node cannot run. Delete it or replace it.",
+    unknownBlockHint:
+      "This server has no block with this id, so this node cannot run. Delete it or replace it.",
     staticOutput: "Static output: links keep its last value.",
   },
   fields: {
@@ -162,7 +164,7 @@ export const en = {
     itemLabel: "Item {{index}}",
     valueLabel: "Value of {{key}}",
     invalidJson: "Not valid JSON.",
-    jsonPlaceholder: "Text, or JSON such as [1, 2] or {\"a\": 1}",
+    jsonPlaceholder: 'Text, or JSON such as [1, 2] or {"a": 1}',
     templatePlaceholder: "Hello {{name}}!",
   },
   status: {

@@ -32,7 +32,8 @@ export function initI18n(language?: string): typeof i18n {
         order: ["localStorage", "navigator"],
         lookupLocalStorage: "blockyard.lang",
         caches: ["localStorage"],
-        convertDetectedLanguage: (lng: string) => (lng.toLowerCase().startsWith("zh") ? "zh-CN" : lng.split("-")[0] ?? lng),
+        convertDetectedLanguage: (lng: string) =>
+          lng.toLowerCase().startsWith("zh") ? "zh-CN" : (lng.split("-")[0] ?? lng),
       },
       returnNull: false,
       showSupportNotice: false,

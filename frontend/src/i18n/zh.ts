@@ -121,7 +121,8 @@ export const zh: Catalogue = {
     any: "任意",
   },
   connect: {
-    incompatible: "{{source}}类型的输出不能接到{{sink}}类型的输入。请先转换（类型转换积木），或选择类型匹配的引脚。",
+    incompatible:
+      "{{source}}类型的输出不能接到{{sink}}类型的输入。请先转换（类型转换积木），或选择类型匹配的引脚。",
     self: "节点不能连接到自身。",
     duplicate: "这两个引脚已经连接。",
     unknownPin: "该积木上没有这个引脚。",
@@ -164,7 +165,7 @@ export const zh: Catalogue = {
     itemLabel: "第 {{index}} 项",
     valueLabel: "{{key}} 的值",
     invalidJson: "不是有效的 JSON。",
-    jsonPlaceholder: "文本，或 JSON，如 [1, 2] 或 {\"a\": 1}",
+    jsonPlaceholder: '文本，或 JSON，如 [1, 2] 或 {"a": 1}',
     templatePlaceholder: "你好，{{name}}！",
   },
   status: {

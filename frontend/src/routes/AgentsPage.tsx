@@ -22,11 +22,14 @@ function useImport() {
     try {
       const result = await api.importGraph(await readJsonFile(file));
       void queryClient.invalidateQueries({ queryKey: keys.graphs });
-      if (result.missing_blocks.length) toast.error(t("agents.importMissing", { count: result.missing_blocks.length }));
+      if (result.missing_blocks.length)
+        toast.error(t("agents.importMissing", { count: result.missing_blocks.length }));
       else toast.success(t("agents.imported", { name: result.graph.name }));
       void navigate(`/agents/${result.graph.id}`);
     } catch (error) {
-      toast.error(t("agents.importFailed", { message: error instanceof Error ? error.message : String(error) }));
+      toast.error(
+        t("agents.importFailed", { message: error instanceof Error ? error.message : String(error) }),
+      );
     }
   };
 }
@@ -40,7 +43,9 @@ export function AgentsPage() {
   const importFile = useImport();
   const [deleting, setDeleting] = useState<GraphMeta | null>(null);
   const last = useMemo(() => lastRuns(executions.data ?? []), [executions.data]);
-  const list = [...(graphs.data ?? [])].sort((a, b) => (b.updated_at ?? "").localeCompare(a.updated_at ?? ""));
+  const list = [...(graphs.data ?? [])].sort((a, b) =>
+    (b.updated_at ?? "").localeCompare(a.updated_at ?? ""),
+  );
 
   const exportGraph = async (graph: GraphMeta) => {
     try {
@@ -86,13 +91,17 @@ export function AgentsPage() {
       </header>
       <div className="card">
         {graphs.isLoading ? (
-          <div className="empty"><span className="spinner" /></div>
+          <div className="empty">
+            <span className="spinner" />
+          </div>
         ) : list.length === 0 ? (
           <div className="empty">
             <Icon name="agents" size={28} />
             <h3>{t("agents.emptyTitle")}</h3>
             <p>{t("agents.emptyBody")}</p>
-            <Link className="btn btn-primary" to="/agents/new"><Icon name="plus" /> {t("agents.new")}</Link>
+            <Link className="btn btn-primary" to="/agents/new">
+              <Icon name="plus" /> {t("agents.new")}
+            </Link>
           </div>
         ) : (
           <table className="table" data-testid="agents-table">
@@ -102,7 +111,9 @@ export function AgentsPage() {
                 <th>{t("agents.lastRun")}</th>
                 <th>{t("agents.status")}</th>
                 <th>{t("agents.updated")}</th>
-                <th><span className="sr-only">{t("agents.actions")}</span></th>
+                <th>
+                  <span className="sr-only">{t("agents.actions")}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -111,17 +122,39 @@ export function AgentsPage() {
                 return (
                   <tr key={graph.id} data-testid="agent-row">
                     <td>
-                      <Link to={`/agents/${graph.id}`} className="agent-name">{graph.name || t("editor.untitled")}</Link>
-                      <div className="hint truncate" style={{ maxWidth: 420 }}>{graph.description || `v${graph.version}`}</div>
+                      <Link to={`/agents/${graph.id}`} className="agent-name">
+                        {graph.name || t("editor.untitled")}
+                      </Link>
+                      <div className="hint truncate" style={{ maxWidth: 420 }}>
+                        {graph.description || `v${graph.version}`}
+                      </div>
                     </td>
-                    <td>{run ? <Link to={`/agents/${graph.id}/runs/${run.id}`}>{relativeTime(run.created_at, i18n.language)}</Link> : <span className="muted">{t("agents.never")}</span>}</td>
+                    <td>
+                      {run ? (
+                        <Link to={`/agents/${graph.id}/runs/${run.id}`}>
+                          {relativeTime(run.created_at, i18n.language)}
+                        </Link>
+                      ) : (
+                        <span className="muted">{t("agents.never")}</span>
+                      )}
+                    </td>
                     <td>{run ? <StatusBadge status={run.status} /> : <span className="muted">—</span>}</td>
                     <td className="muted">{relativeTime(graph.updated_at, i18n.language)}</td>
                     <td style={{ textAlign: "right", whiteSpace: "nowrap" }}>
-                      <button className="btn btn-ghost btn-sm btn-icon" onClick={() => void exportGraph(graph)} aria-label={t("agents.exportNamed", { name: graph.name })} title={t("agents.export")}>
+                      <button
+                        className="btn btn-ghost btn-sm btn-icon"
+                        onClick={() => void exportGraph(graph)}
+                        aria-label={t("agents.exportNamed", { name: graph.name })}
+                        title={t("agents.export")}
+                      >
                         <Icon name="download" size={14} />
                       </button>
-                      <button className="btn btn-ghost btn-sm btn-icon btn-danger" onClick={() => setDeleting(graph)} aria-label={t("agents.deleteNamed", { name: graph.name })} title={t("agents.delete")}>
+                      <button
+                        className="btn btn-ghost btn-sm btn-icon btn-danger"
+                        onClick={() => setDeleting(graph)}
+                        aria-label={t("agents.deleteNamed", { name: graph.name })}
+                        title={t("agents.delete")}
+                      >
                         <Icon name="trash" size={14} />
                       </button>
                     </td>
@@ -139,8 +172,12 @@ export function AgentsPage() {
         onClose={() => setDeleting(null)}
         footer={
           <>
-            <button className="btn" onClick={() => setDeleting(null)}>{t("common.cancel")}</button>
-            <button className="btn btn-danger-solid" onClick={() => void confirmDelete()}>{t("agents.delete")}</button>
+            <button className="btn" onClick={() => setDeleting(null)}>
+              {t("common.cancel")}
+            </button>
+            <button className="btn btn-danger-solid" onClick={() => void confirmDelete()}>
+              {t("agents.delete")}
+            </button>
           </>
         }
       >

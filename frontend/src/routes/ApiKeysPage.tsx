@@ -13,7 +13,15 @@ import { toast } from "../ui/toasts";
 
 const SCOPES: ApiKeyScope[] = ["read", "execute", "manage"];
 
-function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; onClose: () => void; onCreated: (k: ApiKeyCreated) => void }) {
+function CreateKeyDialog({
+  open,
+  onClose,
+  onCreated,
+}: {
+  open: boolean;
+  onClose: () => void;
+  onCreated: (k: ApiKeyCreated) => void;
+}) {
   const { t } = useTranslation();
   const [name, setName] = useState("");
   const [scopes, setScopes] = useState<ApiKeyScope[]>(["read", "execute"]);
@@ -33,8 +41,14 @@ function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; onClose:
       onClose={onClose}
       footer={
         <>
-          <button className="btn" onClick={onClose}>{t("common.cancel")}</button>
-          <button className="btn btn-primary" disabled={!name.trim() || scopes.length === 0} onClick={() => void create()}>
+          <button className="btn" onClick={onClose}>
+            {t("common.cancel")}
+          </button>
+          <button
+            className="btn btn-primary"
+            disabled={!name.trim() || scopes.length === 0}
+            onClick={() => void create()}
+          >
             {t("apiKeys.create")}
           </button>
         </>
@@ -42,8 +56,16 @@ function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; onClose:
     >
       <div className="stack">
         <div>
-          <label className="label" htmlFor="key-name">{t("apiKeys.name")}</label>
-          <input id="key-name" className="input" value={name} onChange={(e) => setName(e.target.value)} placeholder={t("apiKeys.namePlaceholder")} />
+          <label className="label" htmlFor="key-name">
+            {t("apiKeys.name")}
+          </label>
+          <input
+            id="key-name"
+            className="input"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder={t("apiKeys.namePlaceholder")}
+          />
         </div>
         <fieldset className="scopes">
           <legend className="label">{t("apiKeys.scopes")}</legend>
@@ -52,7 +74,9 @@ function CreateKeyDialog({ open, onClose, onCreated }: { open: boolean; onClose:
               <input
                 type="checkbox"
                 checked={scopes.includes(scope)}
-                onChange={(e) => setScopes(e.target.checked ? [...scopes, scope] : scopes.filter((s) => s !== scope))}
+                onChange={(e) =>
+                  setScopes(e.target.checked ? [...scopes, scope] : scopes.filter((s) => s !== scope))
+                }
               />
               <span>
                 <strong>{scope}</strong> <span className="muted">{t(`apiKeys.scope.${scope}`)}</span>
@@ -96,12 +120,23 @@ export function ApiKeysPage() {
           <div className="grow">
             <strong>{t("apiKeys.createdTitle")}</strong>
             <p className="muted">{t("apiKeys.createdBody")}</p>
-            <code className="secret-key" data-testid="new-api-key">{created.key}</code>
+            <code className="secret-key" data-testid="new-api-key">
+              {created.key}
+            </code>
           </div>
-          <button className="btn btn-sm" onClick={() => void navigator.clipboard.writeText(created.key).then(() => toast.success(t("apiKeys.copied")))}>
+          <button
+            className="btn btn-sm"
+            onClick={() =>
+              void navigator.clipboard.writeText(created.key).then(() => toast.success(t("apiKeys.copied")))
+            }
+          >
             <Icon name="copy" size={13} /> {t("apiKeys.copy")}
           </button>
-          <button className="btn btn-ghost btn-sm btn-icon" onClick={() => setCreated(null)} aria-label={t("common.close")}>
+          <button
+            className="btn btn-ghost btn-sm btn-icon"
+            onClick={() => setCreated(null)}
+            aria-label={t("common.close")}
+          >
             <Icon name="x" size={13} />
           </button>
         </div>
@@ -116,19 +151,34 @@ export function ApiKeysPage() {
                 <th>{t("apiKeys.scopes")}</th>
                 <th>{t("apiKeys.created")}</th>
                 <th>{t("apiKeys.lastUsed")}</th>
-                <th><span className="sr-only">{t("agents.actions")}</span></th>
+                <th>
+                  <span className="sr-only">{t("agents.actions")}</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {list.data.map((key) => (
                 <tr key={key.id} className={key.revoked_at ? "revoked" : undefined}>
                   <td>
-                    {key.name} {key.revoked_at && <span className="badge status-TERMINATED">{t("apiKeys.revoked")}</span>}
+                    {key.name}{" "}
+                    {key.revoked_at && (
+                      <span className="badge status-TERMINATED">{t("apiKeys.revoked")}</span>
+                    )}
                   </td>
-                  <td><code>{key.prefix}…</code></td>
-                  <td>{key.scopes.map((s) => <span key={s} className="badge" style={{ marginRight: 4 }}>{s}</span>)}</td>
+                  <td>
+                    <code>{key.prefix}…</code>
+                  </td>
+                  <td>
+                    {key.scopes.map((s) => (
+                      <span key={s} className="badge" style={{ marginRight: 4 }}>
+                        {s}
+                      </span>
+                    ))}
+                  </td>
                   <td className="muted">{formatTime(key.created_at, i18n.language)}</td>
-                  <td className="muted">{key.last_used_at ? formatTime(key.last_used_at, i18n.language) : t("apiKeys.neverUsed")}</td>
+                  <td className="muted">
+                    {key.last_used_at ? formatTime(key.last_used_at, i18n.language) : t("apiKeys.neverUsed")}
+                  </td>
                   <td style={{ textAlign: "right" }}>
                     {!key.revoked_at && (
                       <button className="btn btn-sm btn-danger" onClick={() => void revoke(key.id)}>

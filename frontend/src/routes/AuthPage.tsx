@@ -43,7 +43,11 @@ export function AuthPage({ mode }: { mode: "login" | "register" }) {
         <Logo />
         <h1>{mode === "login" ? t("auth.loginTitle") : t("auth.registerTitle")}</h1>
         <p className="muted">{mode === "login" ? t("auth.loginSubtitle") : t("auth.registerSubtitle")}</p>
-        {params.get("expired") && <div className="callout warning" role="status">{t("auth.expired")}</div>}
+        {params.get("expired") && (
+          <div className="callout warning" role="status">
+            {t("auth.expired")}
+          </div>
+        )}
         <form
           className="stack"
           onSubmit={(e) => {
@@ -53,16 +57,36 @@ export function AuthPage({ mode }: { mode: "login" | "register" }) {
         >
           {mode === "register" && (
             <div>
-              <label className="label" htmlFor="name">{t("auth.name")}</label>
-              <input id="name" className="input" autoComplete="name" value={name} onChange={(e) => setName(e.target.value)} />
+              <label className="label" htmlFor="name">
+                {t("auth.name")}
+              </label>
+              <input
+                id="name"
+                className="input"
+                autoComplete="name"
+                value={name}
+                onChange={(e) => setName(e.target.value)}
+              />
             </div>
           )}
           <div>
-            <label className="label" htmlFor="email">{t("auth.email")}</label>
-            <input id="email" className="input" type="email" required autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+            <label className="label" htmlFor="email">
+              {t("auth.email")}
+            </label>
+            <input
+              id="email"
+              className="input"
+              type="email"
+              required
+              autoComplete="email"
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
           </div>
           <div>
-            <label className="label" htmlFor="password">{t("auth.password")}</label>
+            <label className="label" htmlFor="password">
+              {t("auth.password")}
+            </label>
             <input
               id="password"
               className="input"
@@ -75,7 +99,11 @@ export function AuthPage({ mode }: { mode: "login" | "register" }) {
             />
             {mode === "register" && <span className="hint">{t("auth.passwordHint")}</span>}
           </div>
-          {error && <div className="callout error" role="alert">{error}</div>}
+          {error && (
+            <div className="callout error" role="alert">
+              {error}
+            </div>
+          )}
           <button className="btn btn-primary btn-lg" type="submit" disabled={busy} data-testid="auth-submit">
             {busy && <span className="spinner" />}
             {mode === "login" ? t("auth.login") : t("auth.register")}
@@ -83,7 +111,9 @@ export function AuthPage({ mode }: { mode: "login" | "register" }) {
         </form>
         <p className="muted auth-switch">
           {mode === "login" ? t("auth.noAccount") : t("auth.haveAccount")}{" "}
-          <Link to={`${other}?${params.toString()}`}>{mode === "login" ? t("auth.register") : t("auth.login")}</Link>
+          <Link to={`${other}?${params.toString()}`}>
+            {mode === "login" ? t("auth.register") : t("auth.login")}
+          </Link>
         </p>
       </div>
       <Preferences />

@@ -54,12 +54,20 @@ export function Preferences() {
   const next: Record<ThemeChoice, ThemeChoice> = { system: "light", light: "dark", dark: "system" };
   return (
     <div className="prefs">
-      <label className="sr-only" htmlFor="lang">{t("nav.language")}</label>
+      <label className="sr-only" htmlFor="lang">
+        {t("nav.language")}
+      </label>
       <div className="lang-select">
         <Icon name="globe" size={14} />
-        <select id="lang" value={i18n.resolvedLanguage} onChange={(e) => void i18n.changeLanguage(e.target.value)}>
+        <select
+          id="lang"
+          value={i18n.resolvedLanguage}
+          onChange={(e) => void i18n.changeLanguage(e.target.value)}
+        >
           {LANGUAGES.map((l) => (
-            <option key={l.code} value={l.code}>{l.label}</option>
+            <option key={l.code} value={l.code}>
+              {l.label}
+            </option>
           ))}
         </select>
       </div>
@@ -102,9 +110,18 @@ export function Layout() {
         <div className="sidebar-foot">
           <Preferences />
           <div className="me">
-            <span className="avatar" aria-hidden="true">{(me.data?.name ?? me.data?.email ?? "?").charAt(0).toUpperCase()}</span>
-            <span className="grow truncate" title={me.data?.email}>{me.data?.name ?? me.data?.email ?? ""}</span>
-            <button className="btn btn-ghost btn-sm btn-icon" onClick={() => void signOut()} aria-label={t("nav.signOut")} title={t("nav.signOut")}>
+            <span className="avatar" aria-hidden="true">
+              {(me.data?.name ?? me.data?.email ?? "?").charAt(0).toUpperCase()}
+            </span>
+            <span className="grow truncate" title={me.data?.email}>
+              {me.data?.name ?? me.data?.email ?? ""}
+            </span>
+            <button
+              className="btn btn-ghost btn-sm btn-icon"
+              onClick={() => void signOut()}
+              aria-label={t("nav.signOut")}
+              title={t("nav.signOut")}
+            >
               <Icon name="logout" size={14} />
             </button>
           </div>

@@ -43,7 +43,11 @@ export function Dialog({ open, title, description, onClose, children, footer, wi
           <div className="dialog-head">
             <div>
               <h2>{title}</h2>
-              {description && <p className="hint" style={{ margin: "4px 0 0" }}>{description}</p>}
+              {description && (
+                <p className="hint" style={{ margin: "4px 0 0" }}>
+                  {description}
+                </p>
+              )}
             </div>
             <button className="btn btn-ghost btn-icon" onClick={onClose} aria-label={t("common.close")}>
               <Icon name="x" />

@@ -11,7 +11,11 @@ export function Toasts() {
       {toasts.map((item) => (
         <div key={item.id} className={`toast ${item.kind}`} data-testid={`toast-${item.kind}`}>
           <p>{item.message}</p>
-          <button className="btn btn-ghost btn-sm btn-icon" onClick={() => dismiss(item.id)} aria-label={t("common.close")}>
+          <button
+            className="btn btn-ghost btn-sm btn-icon"
+            onClick={() => dismiss(item.id)}
+            aria-label={t("common.close")}
+          >
             <Icon name="x" size={14} />
           </button>
         </div>

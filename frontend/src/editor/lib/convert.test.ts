@@ -30,29 +30,66 @@ const graph: Graph = {
     },
   ],
   links: [
-    { id: "l1", source_id: "in", sink_id: "fill", source_name: "result", sink_name: "values_#_topic", is_static: true },
-    { id: "l2", source_id: "fill", sink_id: "out", source_name: "output", sink_name: "value", is_static: false },
-    { id: "l3", source_id: "out", sink_id: "fill", source_name: "output_#_status", sink_name: "values_#_status", is_static: false },
+    {
+      id: "l1",
+      source_id: "in",
+      sink_id: "fill",
+      source_name: "result",
+      sink_name: "values_#_topic",
+      is_static: true,
+    },
+    {
+      id: "l2",
+      source_id: "fill",
+      sink_id: "out",
+      source_name: "output",
+      sink_name: "value",
+      is_static: false,
+    },
+    {
+      id: "l3",
+      source_id: "out",
+      sink_id: "fill",
+      source_name: "output_#_status",
+      sink_name: "values_#_status",
+      is_static: false,
+    },
   ],
-  sub_graphs: [{ id: "sub", version: 1, is_active: true, name: "Sub", description: "", nodes: [], links: [] }],
+  sub_graphs: [
+    { id: "sub", version: 1, is_active: true, name: "Sub", description: "", nodes: [], links: [] },
+  ],
 };
 
 describe("graphToFlow / flowToGraph", () => {
   it("round-trips an agent without losing anything the editor does not own", () => {
     const { nodes, edges, header } = graphToFlow(graph);
     const back = flowToGraph(nodes, edges, header);
-    expect(back).toEqual({ ...graph, nodes: graph.nodes.map((n) => ({ ...n, metadata: { position: { x: 0, y: 0 }, ...n.metadata } })) });
+    expect(back).toEqual({
+      ...graph,
+      nodes: graph.nodes.map((n) => ({ ...n, metadata: { position: { x: 0, y: 0 }, ...n.metadata } })),
+    });
   });
 
   it("places nodes at their saved positions and defaults missing ones to the origin", () => {
     const { nodes } = graphToFlow(graph);
-    expect(nodes.map((n) => n.position)).toEqual([{ x: 10, y: 20 }, { x: 400, y: 20 }, { x: 0, y: 0 }]);
+    expect(nodes.map((n) => n.position)).toEqual([
+      { x: 10, y: 20 },
+      { x: 400, y: 20 },
+      { x: 0, y: 0 },
+    ]);
     expect(nodes[0]!.data.metadata).toEqual({ customized_name: "Topic" });
   });
 
   it("turns links into edges on named handles, static ones marked", () => {
     const { edges } = graphToFlow(graph);
-    expect(edges[0]).toMatchObject({ source: "in", target: "fill", sourceHandle: "result", targetHandle: "values_#_topic", data: { isStatic: true }, className: "edge-static" });
+    expect(edges[0]).toMatchObject({
+      source: "in",
+      target: "fill",
+      sourceHandle: "result",
+      targetHandle: "values_#_topic",
+      data: { isStatic: true },
+      className: "edge-static",
+    });
     expect(edges[1]!.data).toEqual({ isStatic: false });
   });
 

@@ -130,11 +130,7 @@ function edgeToLink(edge: LinkFlowEdge): GraphLink {
   };
 }
 
-export function flowToGraph(
-  nodes: BlockFlowNode[],
-  edges: LinkFlowEdge[],
-  header: GraphHeader,
-): Graph {
+export function flowToGraph(nodes: BlockFlowNode[], edges: LinkFlowEdge[], header: GraphHeader): Graph {
   return {
     id: header.id,
     version: header.version,

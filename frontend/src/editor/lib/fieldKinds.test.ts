@@ -11,11 +11,20 @@ function kindsOf(name: string): Record<string, string> {
 
 describe("fieldKind on real block schemas", () => {
   it("maps numbers, enums (by $ref) and booleans", () => {
-    expect(kindsOf("CalculatorBlock")).toEqual({ operation: "enum", a: "number", b: "number", round_result: "boolean" });
+    expect(kindsOf("CalculatorBlock")).toEqual({
+      operation: "enum",
+      a: "number",
+      b: "number",
+      round_result: "boolean",
+    });
   });
 
   it("maps dictionaries and templates", () => {
-    expect(kindsOf("FillTextTemplateBlock")).toEqual({ values: "dict", format: "template", escape_html: "boolean" });
+    expect(kindsOf("FillTextTemplateBlock")).toEqual({
+      values: "dict",
+      format: "template",
+      escape_html: "boolean",
+    });
   });
 
   it("maps lists, optional text and Any", () => {

@@ -17,13 +17,13 @@ function inputProperty(block: BlockInfo, inputs: Record<string, unknown>): JSONS
   const { schema } = normalize(block.inputSchema.properties?.value ?? {}, block.inputSchema);
   const options = Array.isArray(inputs.placeholder_values) ? inputs.placeholder_values : [];
   return {
-      ...schema,
-      title: text(inputs.title) || name,
-      description: text(inputs.description) || schema.description,
-      ...(hasValue(inputs.value) ? { default: inputs.value } : {}),
-      ...(options.length && block.name.includes("Dropdown") ? { enum: options } : {}),
-      secret: inputs.secret === true,
-      advanced: inputs.advanced === true,
+    ...schema,
+    title: text(inputs.title) || name,
+    description: text(inputs.description) || schema.description,
+    ...(hasValue(inputs.value) ? { default: inputs.value } : {}),
+    ...(options.length && block.name.includes("Dropdown") ? { enum: options } : {}),
+    secret: inputs.secret === true,
+    advanced: inputs.advanced === true,
   };
 }
 

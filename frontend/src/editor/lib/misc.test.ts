@@ -40,7 +40,9 @@ describe("required inputs before saving", () => {
     expect(missingRequiredInputs(st.nodes, st.edges, st.blocks)).toEqual([]);
     store.getState().setInput(calc, "operation", "");
     const after = store.getState();
-    expect(missingRequiredInputs(after.nodes, after.edges, after.blocks)).toEqual([{ nodeId: calc, field: "operation" }]);
+    expect(missingRequiredInputs(after.nodes, after.edges, after.blocks)).toEqual([
+      { nodeId: calc, field: "operation" },
+    ]);
   });
 });
 
@@ -79,13 +81,26 @@ describe("block menu search", () => {
 
 describe("timeline geometry", () => {
   const execs = [
-    { add_time: "2026-01-01T00:00:00Z", queue_time: null, start_time: "2026-01-01T00:00:01Z", end_time: "2026-01-01T00:00:02Z" },
-    { add_time: "2026-01-01T00:00:02Z", queue_time: null, start_time: "2026-01-01T00:00:03Z", end_time: "2026-01-01T00:00:04Z" },
+    {
+      add_time: "2026-01-01T00:00:00Z",
+      queue_time: null,
+      start_time: "2026-01-01T00:00:01Z",
+      end_time: "2026-01-01T00:00:02Z",
+    },
+    {
+      add_time: "2026-01-01T00:00:02Z",
+      queue_time: null,
+      start_time: "2026-01-01T00:00:03Z",
+      end_time: "2026-01-01T00:00:04Z",
+    },
   ];
   it("spans the axis from the first to the last time and places bars in percent", () => {
     const axis = axisOf(execs as never, 0);
     expect(axis.total).toBe(4000);
-    expect(spanOf(execs[1]!.start_time, execs[1]!.end_time, axis.start, axis.total)).toEqual({ left: 75, width: 25 });
+    expect(spanOf(execs[1]!.start_time, execs[1]!.end_time, axis.start, axis.total)).toEqual({
+      left: 75,
+      width: 25,
+    });
     expect(spanOf(null, null, axis.start, axis.total)).toBeNull();
   });
 });

@@ -8,15 +8,7 @@
 import type { JSONSchema } from "../../api/types";
 import { normalize } from "./schema";
 
-export type PinKind =
-  | "text"
-  | "number"
-  | "integer"
-  | "boolean"
-  | "list"
-  | "dict"
-  | "credentials"
-  | "any";
+export type PinKind = "text" | "number" | "integer" | "boolean" | "list" | "dict" | "credentials" | "any";
 
 const BY_JSON_TYPE: Record<string, PinKind> = {
   string: "text",

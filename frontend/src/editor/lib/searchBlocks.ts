@@ -8,7 +8,8 @@ export function searchBlocks(blocks: BlockInfo[], query: string, category: strin
     .filter((b) => !b.disabled)
     .filter((b) => !category || b.categories.some((c) => c.category === category))
     .filter((b) => {
-      const hay = `${b.name} ${displayName(b)} ${b.description} ${b.categories.map((c) => c.category).join(" ")}`.toLowerCase();
+      const hay =
+        `${b.name} ${displayName(b)} ${b.description} ${b.categories.map((c) => c.category).join(" ")}`.toLowerCase();
       return words.every((w) => hay.includes(w));
     })
     .sort((a, b) => rank(a, words) - rank(b, words) || a.name.localeCompare(b.name));

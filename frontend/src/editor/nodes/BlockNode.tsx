@@ -69,10 +69,21 @@ function NodeMenu({ nodeId, hasRun }: { nodeId: string; hasRun: boolean }) {
             </button>
           )}
           <hr />
-          <button role="menuitem" onClick={pick(() => { selectOnly().duplicateSelected(); })}>
+          <button
+            role="menuitem"
+            onClick={pick(() => {
+              selectOnly().duplicateSelected();
+            })}
+          >
             <Icon name="copy" size={14} /> {t("node.duplicate")}
           </button>
-          <button role="menuitem" className="btn-danger" onClick={pick(() => { selectOnly().deleteSelected(); })}>
+          <button
+            role="menuitem"
+            className="btn-danger"
+            onClick={pick(() => {
+              selectOnly().deleteSelected();
+            })}
+          >
             <Icon name="trash" size={14} /> {t("node.delete")}
           </button>
         </div>
@@ -132,7 +143,17 @@ function UnknownBlock({ id, blockId }: { id: string; blockId: string }) {
   );
 }
 
-function NodeHeader({ id, block, label, view }: { id: string; block: BlockInfo; label: unknown; view: NodeRunView | undefined }) {
+function NodeHeader({
+  id,
+  block,
+  label,
+  view,
+}: {
+  id: string;
+  block: BlockInfo;
+  label: unknown;
+  view: NodeRunView | undefined;
+}) {
   const hasRun = useCanvas((s) => s.run !== null);
   return (
     <div className="node-head" data-category={primaryCategory(block)}>
@@ -175,10 +196,21 @@ function BlockNodeFull({ id, data, selected, block, view }: FullProps) {
   const targets = useNodeConnections({ handleType: "target" });
   const connected = useMemo(() => new Set(targets.map((c) => c.targetHandle ?? "")), [targets]);
 
-  if (block.uiType === "Note") return <NoteBody id={id} text={typeof data.inputs.text === "string" ? data.inputs.text : ""} />;
-  const classes = ["block-node", selected ? "selected" : "", view ? `run-${view.status}` : "", problems?.length ? "invalid" : ""];
+  if (block.uiType === "Note")
+    return <NoteBody id={id} text={typeof data.inputs.text === "string" ? data.inputs.text : ""} />;
+  const classes = [
+    "block-node",
+    selected ? "selected" : "",
+    view ? `run-${view.status}` : "",
+    problems?.length ? "invalid" : "",
+  ];
   return (
-    <div className={classes.join(" ")} data-testid={`node-${id}`} data-block={block.name} data-status={view?.status}>
+    <div
+      className={classes.join(" ")}
+      data-testid={`node-${id}`}
+      data-block={block.name}
+      data-status={view?.status}
+    >
       <NodeHeader id={id} block={block} label={data.inputs.name} view={view} />
       {block.description && <p className="node-desc">{block.description}</p>}
       {problems

@@ -27,7 +27,9 @@ function linkedPins(schema: BlockInfo["inputSchema"], linked: Set<string>) {
     .filter((p) => linked.has(p.name))
     .map((p) => ({ id: p.name, label: titleOf(p), kind: primaryKind(pinKinds(p.schema, schema)) }));
   const known = new Set(declared.map((p) => p.id));
-  const dynamic = [...linked].filter((pin) => !known.has(pin)).map((pin) => ({ id: pin, label: pin, kind: "any" as const }));
+  const dynamic = [...linked]
+    .filter((pin) => !known.has(pin))
+    .map((pin) => ({ id: pin, label: pin, kind: "any" as const }));
   return [...declared, ...dynamic];
 }
 
@@ -42,7 +44,13 @@ export const NodeCompact = memo(function NodeCompact({ id, block, view, selected
   if (overview) {
     // So far out that only the shape, the title and where links attach can be seen.
     return (
-      <div className={`${classes.join(" ")} overview`} data-testid={`node-${id}`} data-block={block.name} data-status={view?.status} data-category={primaryCategory(block)}>
+      <div
+        className={`${classes.join(" ")} overview`}
+        data-testid={`node-${id}`}
+        data-block={block.name}
+        data-status={view?.status}
+        data-category={primaryCategory(block)}
+      >
         <span className="node-title truncate">{displayName(block)}</span>
         {inputs.map((p) => (
           <PinHandle key={p.id} type="target" id={p.id} kind={p.kind} label={p.label} />
@@ -54,7 +62,12 @@ export const NodeCompact = memo(function NodeCompact({ id, block, view, selected
     );
   }
   return (
-    <div className={classes.join(" ")} data-testid={`node-${id}`} data-block={block.name} data-status={view?.status}>
+    <div
+      className={classes.join(" ")}
+      data-testid={`node-${id}`}
+      data-block={block.name}
+      data-status={view?.status}
+    >
       <div className="node-head" data-category={primaryCategory(block)}>
         <span className="node-cat" aria-hidden="true" />
         <span className="node-title truncate">{displayName(block)}</span>
@@ -63,7 +76,12 @@ export const NodeCompact = memo(function NodeCompact({ id, block, view, selected
         <div>
           {inputs.map((p) => (
             <div key={p.id} className="pin-row in compact-pin">
-              <PinHandle type="target" id={p.id} kind={p.kind} label={t("node.inputPin", { name: p.label })} />
+              <PinHandle
+                type="target"
+                id={p.id}
+                kind={p.kind}
+                label={t("node.inputPin", { name: p.label })}
+              />
               <span className="truncate">{p.label}</span>
             </div>
           ))}
@@ -72,7 +90,12 @@ export const NodeCompact = memo(function NodeCompact({ id, block, view, selected
           {outputs.map((p) => (
             <div key={p.id} className="pin-row out compact-pin">
               <span className="truncate">{p.label}</span>
-              <PinHandle type="source" id={p.id} kind={p.kind} label={t("node.outputPin", { name: p.label })} />
+              <PinHandle
+                type="source"
+                id={p.id}
+                kind={p.kind}
+                label={t("node.outputPin", { name: p.label })}
+              />
             </div>
           ))}
         </div>

@@ -24,12 +24,19 @@ function isLinked(name: string, connected: ReadonlySet<string>): boolean {
   return false;
 }
 
-export const NodeInputs = memo(function NodeInputs({ nodeId, block, inputs, connected, problems }: NodeInputsProps) {
+export const NodeInputs = memo(function NodeInputs({
+  nodeId,
+  block,
+  inputs,
+  connected,
+  problems,
+}: NodeInputsProps) {
   const { t } = useTranslation();
   const [showAdvanced, setShowAdvanced] = useState(false);
   const props = properties(block.inputSchema).filter((p) => !p.schema.hidden);
   const flagged = new Set((problems ?? []).map((p) => p.field));
-  const isOpen = (p: SchemaProperty) => !p.schema.advanced || isLinked(p.name, connected) || flagged.has(p.name);
+  const isOpen = (p: SchemaProperty) =>
+    !p.schema.advanced || isLinked(p.name, connected) || flagged.has(p.name);
   const basic = props.filter(isOpen);
   const advanced = props.filter((p) => !isOpen(p));
   const row = (p: SchemaProperty) => (
@@ -80,7 +87,13 @@ function InputRow({ nodeId, prop, block, value, connected, problem }: InputRowPr
   const title = titleOf(prop);
   return (
     <div className={problem ? "pin-row in has-problem" : "pin-row in"} data-field={prop.name}>
-      <PinHandle type="target" id={prop.name} kind={kind} required={prop.required} label={t("node.inputPin", { name: title })} />
+      <PinHandle
+        type="target"
+        id={prop.name}
+        kind={kind}
+        required={prop.required}
+        label={t("node.inputPin", { name: title })}
+      />
       <div className="pin-label">
         <label htmlFor={fieldId} id={`${fieldId}-label`} title={prop.schema.description ?? ""}>
           {title}

@@ -25,7 +25,10 @@ export const NodeOutputs = memo(function NodeOutputs({ block, dynamicOut }: Node
         return (
           <div key={p.name} className={p.name === "error" ? "pin-row out error-pin" : "pin-row out"}>
             <span className="pin-label out">
-              <span className="pin-type" style={{ color: `var(--pin-${kind === "integer" ? "number" : kind})` }}>
+              <span
+                className="pin-type"
+                style={{ color: `var(--pin-${kind === "integer" ? "number" : kind})` }}
+              >
                 {t(`pinKind.${kind}`)}
               </span>
               <span title={p.schema.description ?? ""}>{title}</span>

@@ -14,7 +14,9 @@ export function NodeRunOutput({ view }: { view: NodeRunView }) {
         <div key={pin} className="output-entry">
           <span className="output-pin">{pin}</span>
           <pre>{preview(values.at(-1))}</pre>
-          {values.length > 1 && <span className="hint">{t("node.moreValues", { count: values.length - 1 })}</span>}
+          {values.length > 1 && (
+            <span className="hint">{t("node.moreValues", { count: values.length - 1 })}</span>
+          )}
         </div>
       ))}
       {error && (

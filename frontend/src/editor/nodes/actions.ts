@@ -9,7 +9,11 @@ export interface NodeActions {
 
 const noop = () => undefined;
 
-export const NodeActionsContext = createContext<NodeActions>({ runNode: noop, rerunFrom: noop, inspect: noop });
+export const NodeActionsContext = createContext<NodeActions>({
+  runNode: noop,
+  rerunFrom: noop,
+  inspect: noop,
+});
 
 export function useNodeActions(): NodeActions {
   return useContext(NodeActionsContext);

@@ -24,13 +24,23 @@ export function HistoryPanel(props: HistoryPanelProps) {
       <header className="side-panel-head">
         <div className="tabs" role="tablist">
           {(["runs", "versions"] as const).map((name) => (
-            <button key={name} role="tab" aria-selected={tab === name} className={tab === name ? "tab active" : "tab"} onClick={() => setTab(name)}>
+            <button
+              key={name}
+              role="tab"
+              aria-selected={tab === name}
+              className={tab === name ? "tab active" : "tab"}
+              onClick={() => setTab(name)}
+            >
               {t(`history.${name}`)}
             </button>
           ))}
         </div>
         <span className="grow" />
-        <button className="btn btn-ghost btn-sm btn-icon" onClick={props.onClose} aria-label={t("common.close")}>
+        <button
+          className="btn btn-ghost btn-sm btn-icon"
+          onClick={props.onClose}
+          aria-label={t("common.close")}
+        >
           <Icon name="x" size={14} />
         </button>
       </header>
@@ -42,13 +52,21 @@ export function HistoryPanel(props: HistoryPanelProps) {
 function RunList({ graphId, activeExecId, onOpenRun }: HistoryPanelProps) {
   const { t, i18n } = useTranslation();
   const { data, isLoading } = useGraphExecutions(graphId);
-  if (isLoading) return <div className="side-panel-body"><span className="spinner" /></div>;
+  if (isLoading)
+    return (
+      <div className="side-panel-body">
+        <span className="spinner" />
+      </div>
+    );
   if (!data?.length) return <p className="side-panel-body muted">{t("history.noRuns")}</p>;
   return (
     <ul className="side-list" data-testid="run-list">
       {data.map((run) => (
         <li key={run.id}>
-          <button className={run.id === activeExecId ? "side-item active" : "side-item"} onClick={() => onOpenRun(run.id)}>
+          <button
+            className={run.id === activeExecId ? "side-item active" : "side-item"}
+            onClick={() => onOpenRun(run.id)}
+          >
             <StatusBadge status={run.status} />
             <span className="grow truncate">{relativeTime(run.created_at, i18n.language)}</span>
             <span className="muted">v{run.graph_version}</span>
@@ -62,25 +80,42 @@ function RunList({ graphId, activeExecId, onOpenRun }: HistoryPanelProps) {
 function VersionList({ graphId, currentVersion, onOpenVersion, onRestoreVersion }: HistoryPanelProps) {
   const { t, i18n } = useTranslation();
   const { data, isLoading } = useVersions(graphId, true);
-  if (isLoading) return <div className="side-panel-body"><span className="spinner" /></div>;
+  if (isLoading)
+    return (
+      <div className="side-panel-body">
+        <span className="spinner" />
+      </div>
+    );
   const versions = [...(data ?? [])].sort((a, b) => b.version - a.version);
   return (
     <ul className="side-list" data-testid="version-list">
       {versions.map((g) => (
-        <li key={g.version} className={g.version === currentVersion ? "side-item static active" : "side-item static"}>
+        <li
+          key={g.version}
+          className={g.version === currentVersion ? "side-item static active" : "side-item static"}
+        >
           <span className="version-tag">v{g.version}</span>
           <span className="grow">
             <span className="truncate">{g.is_active ? t("history.active") : g.name}</span>
             <span className="hint">
               {t("history.nodes", { count: g.nodes.length })}
-              {(g.created_at ?? g.updated_at) && ` · ${relativeTime(g.created_at ?? g.updated_at, i18n.language)}`}
+              {(g.created_at ?? g.updated_at) &&
+                ` · ${relativeTime(g.created_at ?? g.updated_at, i18n.language)}`}
             </span>
           </span>
-          <button className="btn btn-sm" onClick={() => onOpenVersion(g.version)} disabled={g.version === currentVersion}>
+          <button
+            className="btn btn-sm"
+            onClick={() => onOpenVersion(g.version)}
+            disabled={g.version === currentVersion}
+          >
             {t("history.open")}
           </button>
           {!g.is_active && (
-            <button className="btn btn-sm" onClick={() => onRestoreVersion(g.version)} title={t("history.restoreHint")}>
+            <button
+              className="btn btn-sm"
+              onClick={() => onRestoreVersion(g.version)}
+              title={t("history.restoreHint")}
+            >
               <Icon name="restore" size={13} /> {t("history.restore")}
             </button>
           )}

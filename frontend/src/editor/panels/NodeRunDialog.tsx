@@ -58,7 +58,12 @@ export function NodeRunDialog({ block, initial, pinned, onClose }: NodeRunDialog
           <button className="btn" onClick={onClose}>
             {t("common.close")}
           </button>
-          <button className="btn btn-primary" onClick={() => void run()} disabled={busy} data-testid="node-run-start">
+          <button
+            className="btn btn-primary"
+            onClick={() => void run()}
+            disabled={busy}
+            data-testid="node-run-start"
+          >
             {busy && <span className="spinner" />}
             {t("nodeRun.run")}
           </button>
@@ -69,13 +74,19 @@ export function NodeRunDialog({ block, initial, pinned, onClose }: NodeRunDialog
         <SchemaForm idPrefix="node-run" schema={block.inputSchema} values={values} onChange={setValues} />
         <div className="node-run-result" aria-live="polite">
           <h4>{t("run.outputs")}</h4>
-          {error && <div className="callout error"><pre>{error}</pre></div>}
+          {error && (
+            <div className="callout error">
+              <pre>{error}</pre>
+            </div>
+          )}
           {result &&
             Object.entries(result).map(([pin, vals]) => (
               <div key={pin} className="kv">
                 <span className="kv-key">{pin}</span>
                 {vals.map((v, i) => (
-                  <pre key={i} data-testid="node-run-output">{preview(v, 4000)}</pre>
+                  <pre key={i} data-testid="node-run-output">
+                    {preview(v, 4000)}
+                  </pre>
                 ))}
               </div>
             ))}

@@ -51,7 +51,12 @@ export function RunDialog({ open, schema, onClose, onRun }: RunDialogProps) {
           <button className="btn" onClick={onClose}>
             {t("common.cancel")}
           </button>
-          <button className="btn btn-primary" onClick={() => void submit()} disabled={busy} data-testid="run-start">
+          <button
+            className="btn btn-primary"
+            onClick={() => void submit()}
+            disabled={busy}
+            data-testid="run-start"
+          >
             {busy ? <span className="spinner" /> : null}
             {t("run.start")}
           </button>
@@ -64,7 +69,13 @@ export function RunDialog({ open, schema, onClose, onRun }: RunDialogProps) {
           void submit();
         }}
       >
-        <SchemaForm idPrefix="run-input" schema={schema} values={values} onChange={setValues} missing={missing} />
+        <SchemaForm
+          idPrefix="run-input"
+          schema={schema}
+          values={values}
+          onChange={setValues}
+          missing={missing}
+        />
       </form>
     </Dialog>
   );

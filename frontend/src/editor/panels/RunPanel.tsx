@@ -46,7 +46,8 @@ function useNodeLabels(): Map<string, string> {
     const map = new Map<string, string>();
     for (const n of nodes) {
       const block = blocks[n.data.blockId];
-      const name = typeof n.data.inputs.name === "string" && n.data.inputs.name ? ` · ${n.data.inputs.name}` : "";
+      const name =
+        typeof n.data.inputs.name === "string" && n.data.inputs.name ? ` · ${n.data.inputs.name}` : "";
       map.set(n.id, block ? `${displayName(block)}${name}` : n.id.slice(0, 8));
     }
     return map;
@@ -80,7 +81,13 @@ function RunPanelHead({ run, socket, now, tab, setTab, onStop, onClose }: HeadPr
       <span className="grow" />
       <div className="tabs" role="tablist">
         {TABS.map((name) => (
-          <button key={name} role="tab" aria-selected={tab === name} className={tab === name ? "tab active" : "tab"} onClick={() => setTab(name)}>
+          <button
+            key={name}
+            role="tab"
+            aria-selected={tab === name}
+            className={tab === name ? "tab active" : "tab"}
+            onClick={() => setTab(name)}
+          >
             {t(`run.tab.${name}`)}
           </button>
         ))}
@@ -159,8 +166,21 @@ export function RunPanel({ socket, focus, onStop, onClose, onRerun }: RunPanelPr
   const current = selectedId ? run.execs[selectedId] : undefined;
 
   return (
-    <section className="run-panel" aria-label={t("run.panel")} data-testid="run-panel" data-status={run.status}>
-      <RunPanelHead run={run} socket={socket} now={now} tab={tab} setTab={setTab} onStop={onStop} onClose={onClose} />
+    <section
+      className="run-panel"
+      aria-label={t("run.panel")}
+      data-testid="run-panel"
+      data-status={run.status}
+    >
+      <RunPanelHead
+        run={run}
+        socket={socket}
+        now={now}
+        tab={tab}
+        setTab={setTab}
+        onStop={onStop}
+        onClose={onClose}
+      />
       <div className="run-panel-body">
         {tab === "outputs" && <Outputs run={run} />}
         {tab === "timeline" && (

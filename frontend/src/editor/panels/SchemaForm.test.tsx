@@ -5,7 +5,13 @@ import type { JSONSchema } from "../../api/types";
 import { block } from "../../test/blocks";
 import { SchemaForm } from "./SchemaForm";
 
-function Harness({ schema, onValues }: { schema: JSONSchema; onValues: (v: Record<string, unknown>) => void }) {
+function Harness({
+  schema,
+  onValues,
+}: {
+  schema: JSONSchema;
+  onValues: (v: Record<string, unknown>) => void;
+}) {
   const [values, setValues] = useState<Record<string, unknown>>({});
   return (
     <SchemaForm
@@ -27,7 +33,15 @@ describe("forms drawn from a block's schema", () => {
     let values: Record<string, unknown> = {};
     render(<Harness schema={block("CalculatorBlock").inputSchema} onValues={(v) => (values = v)} />);
     const operation = screen.getByLabelText<HTMLSelectElement>(/Operation/);
-    expect([...operation.options].map((o) => o.textContent)).toEqual(["Choose…", "Add", "Subtract", "Multiply", "Divide", "Power", "Modulo"]);
+    expect([...operation.options].map((o) => o.textContent)).toEqual([
+      "Choose…",
+      "Add",
+      "Subtract",
+      "Multiply",
+      "Divide",
+      "Power",
+      "Modulo",
+    ]);
     fireEvent.change(operation, { target: { value: JSON.stringify("Multiply") } });
     fireEvent.change(screen.getByLabelText(/^A/), { target: { value: "2.5" } });
     fireEvent.click(screen.getByLabelText(/Round Result/));
@@ -52,7 +66,9 @@ describe("forms drawn from a block's schema", () => {
     expect(key.type).toBe("text");
     fireEvent.click(screen.getByRole("button", { name: /Add item/ }));
     const tags = within(screen.getByRole("group", { name: "Tags" }));
-    fireEvent.change(within(tags.getByRole("group", { name: "Item 0" })).getByRole("textbox"), { target: { value: "news" } });
+    fireEvent.change(within(tags.getByRole("group", { name: "Item 0" })).getByRole("textbox"), {
+      target: { value: "news" },
+    });
     fireEvent.click(screen.getByRole("button", { name: /Add entry/ }));
     expect(values).toMatchObject({ tags: ["news"], headers: { key1: "" } });
     fireEvent.click(screen.getByRole("button", { name: "Remove key1" }));

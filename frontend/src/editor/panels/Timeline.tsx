@@ -21,7 +21,10 @@ interface TimelineProps {
 
 export function Timeline({ rows, selected, onSelect, now }: TimelineProps) {
   const { t } = useTranslation();
-  const { start, total } = axisOf(rows.map((r) => r.exec), now);
+  const { start, total } = axisOf(
+    rows.map((r) => r.exec),
+    now,
+  );
   if (rows.length === 0) return <p className="muted">{t("run.noNodeRuns")}</p>;
   return (
     <div className="timeline" role="list" aria-label={t("run.timeline")} data-testid="timeline">
@@ -31,9 +34,17 @@ export function Timeline({ rows, selected, onSelect, now }: TimelineProps) {
         <span>{formatDuration(total)}</span>
       </div>
       {rows.map(({ exec, label }) => {
-        const queued = spanOf(exec.add_time ?? exec.queue_time, exec.start_time ?? exec.end_time, start, total);
+        const queued = spanOf(
+          exec.add_time ?? exec.queue_time,
+          exec.start_time ?? exec.end_time,
+          start,
+          total,
+        );
         const ran = spanOf(exec.start_time, exec.end_time, start, total);
-        const ms = durationMs(exec.start_time, exec.end_time ?? (exec.start_time ? new Date(now).toISOString() : null));
+        const ms = durationMs(
+          exec.start_time,
+          exec.end_time ?? (exec.start_time ? new Date(now).toISOString() : null),
+        );
         return (
           <button
             key={exec.node_exec_id}
@@ -44,7 +55,9 @@ export function Timeline({ rows, selected, onSelect, now }: TimelineProps) {
           >
             <span className="timeline-label truncate">{label}</span>
             <span className="timeline-track">
-              {queued && <span className="bar queued" style={{ left: `${queued.left}%`, width: `${queued.width}%` }} />}
+              {queued && (
+                <span className="bar queued" style={{ left: `${queued.left}%`, width: `${queued.width}%` }} />
+              )}
               {ran && (
                 <span
                   className={`bar ran st-${exec.status}`}

@@ -14,7 +14,9 @@ export function CredentialsField({ id, prop, value, onChange, invalid }: FieldPr
   const providers = providersOf(prop.schema);
   const types = Array.isArray(prop.schema.credentials_types) ? prop.schema.credentials_types : [];
   const options = (data ?? []).filter(
-    (c) => (providers.length === 0 || providers.includes(c.provider)) && (types.length === 0 || types.includes(c.type)),
+    (c) =>
+      (providers.length === 0 || providers.includes(c.provider)) &&
+      (types.length === 0 || types.includes(c.type)),
   );
   const current = (value as Partial<CredentialsMeta> | undefined)?.id ?? "";
   if (isError) return <p className="hint">{t("fields.credentialsUnavailable")}</p>;
@@ -27,11 +29,17 @@ export function CredentialsField({ id, prop, value, onChange, invalid }: FieldPr
       disabled={isLoading}
       onChange={(e) => {
         const picked = options.find((c) => c.id === e.target.value);
-        onChange(picked ? { id: picked.id, provider: picked.provider, type: picked.type, title: picked.title } : undefined);
+        onChange(
+          picked
+            ? { id: picked.id, provider: picked.provider, type: picked.type, title: picked.title }
+            : undefined,
+        );
       }}
     >
       <option value="">
-        {options.length ? t("fields.chooseCredentials") : t("fields.noCredentials", { provider: providers.join(", ") })}
+        {options.length
+          ? t("fields.chooseCredentials")
+          : t("fields.noCredentials", { provider: providers.join(", ") })}
       </option>
       {options.map((c) => (
         <option key={c.id} value={c.id}>

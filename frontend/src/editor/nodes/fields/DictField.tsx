@@ -19,7 +19,9 @@ export function DictField({ id, prop, root, value, onChange, renderPin, connecte
   const { t } = useTranslation();
   const entries = isRecord(value) ? value : {};
   const prefix = `${prop.name}_#_`;
-  const linkedKeys = [...(connected ?? [])].filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length));
+  const linkedKeys = [...(connected ?? [])]
+    .filter((p) => p.startsWith(prefix))
+    .map((p) => p.slice(prefix.length));
   const keys = [...new Set([...Object.keys(entries), ...linkedKeys])];
   const element = elementSchema(prop.schema, root);
 

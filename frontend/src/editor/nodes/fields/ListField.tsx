@@ -54,7 +54,11 @@ export function ListField({ id, prop, root, value, onChange, renderPin, connecte
           </div>
         );
       })}
-      <button type="button" className="btn btn-ghost btn-sm nodrag add-row" onClick={() => setItem(count, null)}>
+      <button
+        type="button"
+        className="btn btn-ghost btn-sm nodrag add-row"
+        onClick={() => setItem(count, null)}
+      >
         <Icon name="plus" size={13} /> {t("fields.addItem")}
       </button>
     </div>

@@ -2,7 +2,14 @@ import { useState } from "react";
 import type { FieldProps } from "./types";
 
 /** Keeps the typed text while it is not yet a number ("-", "1."), stores numbers only. */
-export function NumberField({ id, prop, value, onChange, invalid, integer }: FieldProps & { integer?: boolean }) {
+export function NumberField({
+  id,
+  prop,
+  value,
+  onChange,
+  invalid,
+  integer,
+}: FieldProps & { integer?: boolean }) {
   const [text, setText] = useState(typeof value === "number" ? String(value) : "");
   const [seen, setSeen] = useState(value);
   if (value !== seen) {

@@ -2,9 +2,17 @@ import { useTranslation } from "react-i18next";
 import { templateVariables } from "../../lib/values";
 import type { FieldProps } from "./types";
 
-export function TextAreaField({ id, prop, value, onChange, invalid, template }: FieldProps & { template?: boolean }) {
+export function TextAreaField({
+  id,
+  prop,
+  value,
+  onChange,
+  invalid,
+  template,
+}: FieldProps & { template?: boolean }) {
   const { t } = useTranslation();
-  const text = typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value);
+  const text =
+    typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value);
   const variables = template ? templateVariables(text) : [];
   return (
     <>
@@ -13,7 +21,9 @@ export function TextAreaField({ id, prop, value, onChange, invalid, template }: 
         className={template ? "textarea mono nodrag nowheel" : "textarea nodrag nowheel"}
         rows={template ? 4 : 3}
         value={text}
-        placeholder={prop.schema.placeholder ?? (template ? t("fields.templatePlaceholder", { name: "{{name}}" }) : "")}
+        placeholder={
+          prop.schema.placeholder ?? (template ? t("fields.templatePlaceholder", { name: "{{name}}" }) : "")
+        }
         aria-invalid={invalid}
         onChange={(e) => onChange(e.target.value === "" && !prop.required ? undefined : e.target.value)}
       />

@@ -5,7 +5,14 @@ import type { FieldProps } from "./types";
 
 type Variant = "text" | "secret" | "date" | "time";
 
-export function TextField({ id, prop, value, onChange, invalid, variant = "text" }: FieldProps & { variant?: Variant }) {
+export function TextField({
+  id,
+  prop,
+  value,
+  onChange,
+  invalid,
+  variant = "text",
+}: FieldProps & { variant?: Variant }) {
   const { t } = useTranslation();
   const [revealed, setRevealed] = useState(false);
   const type = variant === "secret" ? (revealed ? "text" : "password") : variant;
@@ -14,7 +21,9 @@ export function TextField({ id, prop, value, onChange, invalid, variant = "text"
       id={id}
       className="input nodrag"
       type={type}
-      value={typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value)}
+      value={
+        typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value)
+      }
       placeholder={prop.schema.placeholder ?? ""}
       aria-invalid={invalid}
       autoComplete={variant === "secret" ? "off" : undefined}
