@@ -3,7 +3,8 @@
 A provider is a wire protocol (``openai`` or ``anthropic``) at a base URL. Every
 OpenAI-compatible server (Ollama, vLLM, llama.cpp's server, Groq, OpenRouter) is the
 ``openai`` protocol at another URL; ``BLOCKYARD_LLM_BASE_URLS`` moves any provider, and
-``BLOCKYARD_LLM_MODELS`` adds models (or replaces built-in ones of the same name).
+``BLOCKYARD_LLM_MODELS`` adds models (or replaces built-in ones of the same name, e.g. to
+correct a price: the built-in prices are the providers' list prices when this was written).
 """
 
 from collections.abc import Iterable, Mapping
@@ -43,9 +44,10 @@ BUILTIN_MODELS: tuple[ModelInfo, ...] = (
     _M("gpt-4.1", "openai", 1_047_576, 32_768, 2.00, 8.00),
     _M("gpt-5-mini", "openai", 400_000, 128_000, 0.25, 2.00),
     _M("gpt-5", "openai", 400_000, 128_000, 1.25, 10.00),
-    _M("claude-3-5-haiku-latest", "anthropic", 200_000, 8_192, 0.80, 4.00),
-    _M("claude-sonnet-4-20250514", "anthropic", 200_000, 64_000, 3.00, 15.00),
-    _M("claude-opus-4-1-20250805", "anthropic", 200_000, 32_000, 15.00, 75.00),
+    _M("gpt-5-nano", "openai", 400_000, 128_000, 0.05, 0.40),
+    _M("claude-haiku-4-5", "anthropic", 200_000, 64_000, 1.00, 5.00),
+    _M("claude-sonnet-4-6", "anthropic", 200_000, 64_000, 3.00, 15.00),
+    _M("claude-opus-4-5", "anthropic", 200_000, 64_000, 5.00, 25.00),
     _M("llama-3.3-70b-versatile", "groq", 128_000, 32_768, 0.59, 0.79),
     _M("llama-3.1-8b-instant", "groq", 128_000, 8_192, 0.05, 0.08),
     _M("meta-llama/llama-3.3-70b-instruct", "open_router", 131_072, 16_384, 0.13, 0.40),
