@@ -3,21 +3,16 @@
  * reading one canvas store.
  */
 import { useReactFlow } from "@xyflow/react";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
-import { useQueryClient } from "@tanstack/react-query";
-import { api } from "../api/endpoints";
-import { keys, useBlocks } from "../api/queries";
-import { onSessionChange } from "../api/session";
-import { toast } from "../ui/toasts";
+import { useBlocks } from "../api/queries";
 import { Icon } from "../ui/Icon";
 import { BlockMenu } from "./BlockMenu";
 import { Canvas } from "./Canvas";
 import { useCanvas, useCanvasStore } from "./context";
 import { ShortcutsDialog } from "./ShortcutsDialog";
 import { graphInputSchema } from "./lib/graphInputs";
-import { saveDraft } from "./lib/draft";
 import { downloadJson } from "../lib/download";
 import type { NodeActions } from "./nodes/actions";
 import { NodeActionsContext } from "./nodes/actions";
@@ -31,6 +26,7 @@ import type { ShortcutHandlers } from "./shortcuts";
 import { useShortcuts } from "./shortcuts";
 import { Toolbar } from "./Toolbar";
 import { useGraphDocument } from "./useGraphDocument";
+import { useEditorSync } from "./useEditorSync";
 import { useRunControls } from "./useRunControls";
 
 interface EditorProps {
@@ -43,7 +39,6 @@ export function Editor({ graphId, version, execId }: EditorProps) {
   const { t } = useTranslation();
   const store = useCanvasStore();
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
   const flow = useReactFlow();
   const blocks = useBlocks();
   const doc = useGraphDocument(store, graphId, version);
@@ -59,58 +54,13 @@ export function Editor({ graphId, version, execId }: EditorProps) {
   const hasRun = useCanvas((s) => s.run !== null);
   const header = useCanvas((s) => s.header);
 
-  useEffect(() => {
-    if (blocks.data) store.getState().setBlocks(blocks.data);
-  }, [blocks.data, store]);
-
-  useEffect(() => {
-    if (!execId) store.getState().watchRun(null);
-  }, [execId, store]);
-
-  // A past run of another version is shown on the graph it ran, not on today's.
-  const runVersion = useCanvas((s) => s.run?.graphVersion ?? null);
-  useEffect(() => {
-    const s = store.getState();
-    if (
-      !graphId ||
-      runVersion === null ||
-      runVersion < 1 ||
-      s.dirty ||
-      runVersion === s.header.version ||
-      !s.header.id
-    )
-      return;
-    void api.getGraph(graphId, runVersion).then((g) => store.getState().load(g));
-  }, [runVersion, graphId, store, header.id]);
-
-  useEffect(
-    () =>
-      onSessionChange((reason) => {
-        const s = store.getState();
-        if (reason === "expired" && s.dirty) {
-          saveDraft(graphId, { graph: s.toGraph(), baseVersion: s.header.version, savedAt: Date.now() });
-        }
-      }),
-    [store, graphId],
-  );
+  useEditorSync(store, graphId, execId, blocks.data);
 
   const save = async () => {
     setSaving(true);
     const saved = await doc.save();
     setSaving(false);
     if (saved && saved.id !== graphId) void navigate(`/agents/${saved.id}`, { replace: true });
-  };
-
-  const restoreVersion = async (v: number) => {
-    if (!graphId) return;
-    try {
-      await api.setActiveVersion(graphId, v);
-      void queryClient.invalidateQueries({ queryKey: keys.versions(graphId) });
-      toast.success(t("history.restored", { version: v }));
-      void navigate(`/agents/${graphId}?version=${v}`);
-    } catch (error) {
-      toast.error(error instanceof Error ? error.message : String(error));
-    }
   };
 
   const openRun = async () => {
@@ -218,7 +168,7 @@ export function Editor({ graphId, version, execId }: EditorProps) {
               activeExecId={execId ?? null}
               onOpenRun={(id) => void navigate(`/agents/${graphId}/runs/${id}`)}
               onOpenVersion={(v) => void navigate(`/agents/${graphId}?version=${v}`)}
-              onRestoreVersion={(v) => void restoreVersion(v)}
+              onRestoreVersion={(v) => void doc.restoreVersion(v)}
               onClose={() => setHistoryOpen(false)}
             />
           )}

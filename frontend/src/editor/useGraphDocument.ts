@@ -8,6 +8,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
+import { useNavigate } from "react-router";
 import { ApiError } from "../api/client";
 import { api } from "../api/endpoints";
 import { keys } from "../api/queries";
@@ -35,6 +36,7 @@ export function useGraphDocument(
 ) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
   const key = `${graphId ?? "new"}@${version ?? "active"}`;
   const [loaded, setLoaded] = useState<{ key: string; state: LoadState } | null>(null);
   const [restoredDraft, setRestoredDraft] = useState<number | null>(null);
@@ -135,5 +137,21 @@ export function useGraphDocument(
     }
   }, [store, graphId, queryClient, t]);
 
-  return { state, save, restoredDraft, discardDraft };
+  /** Make an older version the active one (runs and the API use it), then show it. */
+  const restoreVersion = useCallback(
+    async (v: number) => {
+      if (!graphId) return;
+      try {
+        await api.setActiveVersion(graphId, v);
+        void queryClient.invalidateQueries({ queryKey: keys.versions(graphId) });
+        toast.success(t("history.restored", { version: v }));
+        void navigate(`/agents/${graphId}?version=${v}`);
+      } catch (error) {
+        toast.error(error instanceof Error ? error.message : String(error));
+      }
+    },
+    [graphId, queryClient, t, navigate],
+  );
+
+  return { state, save, restoredDraft, discardDraft, restoreVersion };
 }
