@@ -53,6 +53,7 @@ class Engine:
         node_concurrency: int = 64,
         user_concurrency: int = 256,
         max_node_execs: int = 1_000_000,
+        max_output_bytes: int = 4 * 1024 * 1024,
     ) -> None:
         self.registry = registry
         self.store = store
@@ -66,6 +67,8 @@ class Engine:
         self.node_concurrency = node_concurrency
         self.user_concurrency = user_concurrency
         self.max_node_execs = max_node_execs
+        self.max_output_bytes = max_output_bytes
+        """Largest output kept per node execution; bigger values are cut (engine/bounds.py)."""
         self.committer = GroupCommitter(store, bus)
         self.agents = SubAgentRunner(self)
         self._tasks: dict[str, asyncio.Task[GraphExecRecord]] = {}

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 from blockyard.blocks.base import BlockType
 from blockyard.blocks.context import BlockContext
 from blockyard.blocks.pins import select
-from blockyard.engine import events
+from blockyard.engine import events, redact
+from blockyard.engine.bounds import bounded
 from blockyard.engine.node import NodeOutcome, prepare_inputs, run_node
 from blockyard.engine.plan import NodePlan, Plan
 from blockyard.engine.ports import Charge, GraphExecRecord, NodeExecRecord, user_channel
@@ -62,6 +63,8 @@ class GraphRun:
         self._sem = asyncio.Semaphore(engine.node_concurrency)
         self._user_sem = engine.user_slot(record.user_id)
         self._masks = record.node_input_masks
+        self._hidden: dict[str, dict[str, Any]] = {}
+        """Secret input values of queued nodes, kept out of their stored inputs."""
 
     # -- the main loop ---------------------------------------------------------------------
     async def run(self) -> GraphExecRecord:
@@ -164,7 +167,9 @@ class GraphRun:
                 cost = await self._reserve(plan, record)
                 self._mark_running(record)
                 ctx = await self._context(record, plan)
-                outcome = await run_node(plan.block, record.input_data, ctx, plan.policy)
+                outcome = await run_node(
+                    plan.block, self.inputs_for(record, plan), ctx, plan.policy
+                )
         except asyncio.CancelledError:
             self.handle_cancel(record, cost)
             raise
@@ -241,7 +246,7 @@ class GraphRun:
             cost = await self._reserve(plan, record)
             self._mark_running(record)
             ctx = await self._context(record, plan)
-            outcome = await run_node(plan.block, record.input_data, ctx, plan.policy)
+            outcome = await run_node(plan.block, self.inputs_for(record, plan), ctx, plan.policy)
         except asyncio.CancelledError:
             self._end_orphan_tool_call(record, cost)
             self._publish_node(record)
@@ -296,7 +301,10 @@ class GraphRun:
         self, record: NodeExecRecord, status: ExecutionStatus, outcome: NodeOutcome, cost: int
     ) -> None:
         record.status = transition(NODE_TRANSITIONS, record.status, status)
-        record.output_data = outcome.outputs
+        outcome.outputs = bounded(outcome.outputs, self.engine.max_output_bytes)
+        record.output_data = redact.mask_outputs(
+            outcome.outputs, self.plan.nodes[record.node_id].block
+        )
         record.error = outcome.error
         record.ended_at = time.time()
         record.stats = {**outcome.stats, "walltime": outcome.walltime, "attempts": outcome.attempts}
@@ -395,10 +403,19 @@ class GraphRun:
             agent_inputs=plan.block_type == BlockType.AGENT,
             fields=plan.block.Input.model_fields.keys(),
         )
+        record.input_data, hidden = redact.hide(record.input_data, plan.block)
+        if hidden:
+            self._hidden[record.id] = hidden
         record.status = transition(NODE_TRANSITIONS, record.status, S.QUEUED)
         record.queued_at = time.time()
         self.engine.committer.stage_node(record)
         return record
+
+    def inputs_for(self, record: NodeExecRecord, plan: NodePlan) -> dict[str, Any]:
+        """What the block runs with: the stored inputs with their secrets put back."""
+        hidden = self._hidden.pop(record.id, None)
+        defaults = plan.node.input_default
+        return redact.reveal(record.input_data, hidden, defaults, self._masks.get(plan.id))
 
     def collect_graph_output(self, plan: NodePlan, record: NodeExecRecord) -> None:
         if plan.block_type != BlockType.OUTPUT or record.status != S.COMPLETED:
