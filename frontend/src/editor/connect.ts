@@ -2,6 +2,7 @@
 import type { Connection, Edge } from "@xyflow/react";
 import type { BlockInfo } from "../api/types";
 import type { BlockFlowNode } from "./lib/convert";
+import { effectiveBlock } from "./lib/agentPins";
 import { basePin, isDynamicPin } from "./lib/convert";
 import type { PinKind } from "./lib/pinTypes";
 import { compatible, pinKinds, primaryKind } from "./lib/pinTypes";
@@ -29,6 +30,11 @@ export function sinkKinds(block: BlockInfo | undefined, handle: string): PinKind
   return pinKinds(elementSchema(normalize(raw, root).schema, root), root);
 }
 
+function blockOf(node: BlockFlowNode | undefined, blocks: Record<string, BlockInfo>): BlockInfo | undefined {
+  const block = node ? blocks[node.data.blockId] : undefined;
+  return block && node ? effectiveBlock(block, node.data.inputs) : block;
+}
+
 export function connectionProblem(
   connection: Connection | Edge,
   nodes: BlockFlowNode[],
@@ -49,8 +55,8 @@ export function connectionProblem(
   if (duplicate) return { code: "duplicate" };
   const sourceNode = nodes.find((n) => n.id === source);
   const targetNode = nodes.find((n) => n.id === target);
-  const from = sourceKinds(blocks[sourceNode?.data.blockId ?? ""], sourceHandle);
-  const to = sinkKinds(blocks[targetNode?.data.blockId ?? ""], targetHandle);
+  const from = sourceKinds(blockOf(sourceNode, blocks), sourceHandle);
+  const to = sinkKinds(blockOf(targetNode, blocks), targetHandle);
   if (!from || !to) return { code: "unknownPin" };
   if (!compatible(from, to)) {
     return { code: "incompatible", source: primaryKind(from), sink: primaryKind(to) };

@@ -15,19 +15,10 @@ import { keys } from "../api/queries";
 import type { Graph } from "../api/types";
 import { toast } from "../ui/toasts";
 import { clearDraft, loadDraft, saveDraft } from "./lib/draft";
-import { missingRequiredInputs } from "./lib/validate";
-import type { CanvasStore, NodeProblem } from "./store";
+import { groupProblems, missingRequiredInputs } from "./lib/validate";
+import type { CanvasStore } from "./store";
 
 export type LoadState = "loading" | "ready" | "error";
-
-function groupProblems(list: { node_id: string | null; field: string | null; message: string }[]) {
-  const out: Record<string, NodeProblem[]> = {};
-  for (const p of list) {
-    if (!p.node_id) continue;
-    (out[p.node_id] ??= []).push({ field: p.field, message: p.message });
-  }
-  return out;
-}
 
 export function useGraphDocument(
   store: CanvasStore,

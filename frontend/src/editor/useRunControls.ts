@@ -3,10 +3,12 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router";
+import { ApiError } from "../api/client";
 import { api } from "../api/endpoints";
 import { keys } from "../api/queries";
 import type { Graph } from "../api/types";
 import { toast } from "../ui/toasts";
+import { groupProblems } from "./lib/validate";
 import { runFromMeta } from "./run";
 import type { CanvasStore } from "./store";
 
@@ -16,11 +18,15 @@ export function useRunControls(store: CanvasStore, save: () => Promise<Graph | n
   const queryClient = useQueryClient();
 
   const fail = useCallback(
-    (error: unknown) =>
+    (error: unknown) => {
+      if (error instanceof ApiError && error.problems.length) {
+        store.getState().setProblems(groupProblems(error.problems));
+      }
       toast.error(
         t("run.failedToStart", { message: error instanceof Error ? error.message : String(error) }),
-      ),
-    [t],
+      );
+    },
+    [t, store],
   );
 
   const follow = useCallback(

@@ -122,3 +122,24 @@ describe("values typed by people", () => {
     expect(preview("x".repeat(10), 4)).toBe("xxxx…");
   });
 });
+
+describe("Agent Executor pins", () => {
+  it("come from the sub-agent's schemas the node carries", async () => {
+    const { effectiveBlock } = await import("./agentPins");
+    const executor = {
+      ...block("CalculatorBlock"),
+      uiType: "Agent" as const,
+      inputSchema: { type: "object", properties: { graph_id: { type: "string" } }, required: ["graph_id"] },
+      outputSchema: { type: "object", properties: { error: { type: "string" } } },
+    };
+    const inputs = {
+      input_schema: { properties: { topic: { type: "string" } }, required: ["topic"] },
+      output_schema: { properties: { summary: { type: "string" } } },
+    };
+    const seen = effectiveBlock(executor, inputs);
+    expect(Object.keys(seen.inputSchema.properties ?? {})).toEqual(["graph_id", "topic"]);
+    expect(seen.inputSchema.required).toEqual(["graph_id", "topic"]);
+    expect(Object.keys(seen.outputSchema.properties ?? {})).toEqual(["error", "summary"]);
+    expect(effectiveBlock(block("CalculatorBlock"), inputs)).toBe(block("CalculatorBlock"));
+  });
+});

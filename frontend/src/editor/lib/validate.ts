@@ -2,7 +2,8 @@
  * The checks the editor makes before saving, so obvious gaps are flagged on the nodes
  * at once (the server's validation still has the last word).
  */
-import type { BlockInfo } from "../../api/types";
+import type { BlockInfo, ValidationProblem } from "../../api/types";
+import type { NodeProblem } from "../store";
 import type { BlockFlowNode, LinkFlowEdge } from "./convert";
 import { basePin } from "./convert";
 import { hasValue } from "./fieldKinds";
@@ -30,4 +31,14 @@ export function missingRequiredInputs(
     }
   }
   return missing;
+}
+
+/** The server's problems, by node, as the nodes show them. */
+export function groupProblems(list: ValidationProblem[]): Record<string, NodeProblem[]> {
+  const out: Record<string, NodeProblem[]> = {};
+  for (const p of list) {
+    if (!p.node_id) continue;
+    (out[p.node_id] ??= []).push({ field: p.field, message: p.message });
+  }
+  return out;
 }

@@ -13,6 +13,7 @@ import { StatusBadge } from "../../ui/StatusBadge";
 import type { BlockInfo } from "../../api/types";
 import { useCanvas, useCanvasStore } from "../context";
 import type { NodeRunView } from "../run";
+import { effectiveBlock } from "../lib/agentPins";
 import { displayName, primaryCategory } from "../lib/blockName";
 import type { BlockFlowNode } from "../lib/convert";
 import { useNodeActions } from "./actions";
@@ -171,9 +172,15 @@ function NodeHeader({
 }
 
 function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
-  const block = useCanvas((s) => s.blocks[data.blockId]);
+  const known = useCanvas((s) => s.blocks[data.blockId]);
   const view = useCanvas((s) => s.run?.nodes[id]);
   const compact = useFlowStore((s) => s.transform[2] < COMPACT_ZOOM);
+  const { input_schema: ins, output_schema: outs } = data.inputs;
+  // Sub-agent pins change only with the sub-agent's schemas, not with every keystroke.
+  const block = useMemo(
+    () => (known ? effectiveBlock(known, { input_schema: ins, output_schema: outs }) : undefined),
+    [known, ins, outs],
+  );
 
   if (!block) return <UnknownBlock id={id} blockId={data.blockId} />;
   if (compact && block.uiType !== "Note") {
