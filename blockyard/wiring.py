@@ -22,14 +22,22 @@ from blockyard.engine.executor import Engine
 from blockyard.engine.ports import EventBus, WorkQueue
 from blockyard.engine.service import ExecutionService
 from blockyard.engine.worker import Worker
+from blockyard.integrations.credentials import CredentialsVault
+from blockyard.integrations.crypto import keyring_for
+from blockyard.integrations.oauth.flow import OAuthFlow, redirect_uri_for
+from blockyard.integrations.oauth.providers import ProviderRegistry
 from blockyard.runtime.local import LocalBus, LocalQueue
+from blockyard.runtime.ratelimit import LocalRateLimiter, RateLimiter
 from blockyard.settings import Settings
 from blockyard.store.api_keys import ApiKeyRepo
 from blockyard.store.blocks import BlockRepo
+from blockyard.store.credentials import CredentialRepo
 from blockyard.store.db import Database, open_database
 from blockyard.store.executions import ExecutionRepo, SqlRunStore
 from blockyard.store.graphs import GraphRepo, SqlGraphSource
+from blockyard.store.leases import LeaseRepo
 from blockyard.store.media import media_store_from_settings
+from blockyard.store.oauth_states import OAuthStateRepo
 from blockyard.store.tokens import RefreshTokenRepo
 from blockyard.store.users import UserRepo
 
@@ -64,6 +72,15 @@ class Repos:
     executions: ExecutionRepo
 
 
+@dataclass(slots=True)
+class Integrations:
+    """The credentials vault, OAuth2 sign-ins and the rate limiter of the API."""
+
+    vault: CredentialsVault
+    oauth: OAuthFlow
+    limiter: RateLimiter
+
+
 @dataclass
 class Container:
     """Everything a process needs, built once by :func:`build` and passed down."""
@@ -76,6 +93,7 @@ class Container:
     repos: Repos
     engine: Engine
     service: ExecutionService
+    integrations: Integrations
     workers: list[Worker] = field(default_factory=list)
     _started: bool = False
 
@@ -98,6 +116,7 @@ class Container:
         self.workers.clear()
         await _quietly(self.runtime.queue.close, "queue")
         await _quietly(self.runtime.bus.close, "event bus")
+        await _quietly(self.integrations.limiter.close, "rate limiter")
         await _quietly(self.db.close, "database")
         self._started = False
 
@@ -166,6 +185,24 @@ def build_repos(db: Database) -> Repos:
     )
 
 
+def build_integrations(
+    settings: Settings, keys: Secrets, db: Database, *, redis_prefix: str = "blockyard"
+) -> Integrations:
+    """The vault (its key ring checked here: a bad key stops the start), OAuth2 and limits."""
+    key_file = None if settings.encryption_key else settings.data_dir / ENCRYPTION_KEY_FILE
+    ring = keyring_for(keys.encryption_key, settings.data_dir, key_file)
+    providers = ProviderRegistry.from_settings(settings)
+    vault = CredentialsVault(CredentialRepo(db), ring, LeaseRepo(db), providers)
+    platform_url = settings.platform_url or f"http://{settings.host}:{settings.port}"
+    oauth = OAuthFlow(vault, OAuthStateRepo(db), redirect_uri_for(platform_url))
+    limiter: RateLimiter = LocalRateLimiter()
+    if settings.redis_url:
+        from blockyard.runtime.ratelimit import RedisRateLimiter
+
+        limiter = RedisRateLimiter(settings.redis_url, prefix=redis_prefix)
+    return Integrations(vault=vault, oauth=oauth, limiter=limiter)
+
+
 def build_workers(settings: Settings, engine: Engine, runtime: Runtime) -> list[Worker]:
     """``settings.workers`` consumers of the queue sharing one engine (so the per-user
     limits hold across them). With the in-process queue the first one also resumes the
@@ -191,6 +228,7 @@ async def build(
     try:
         registry = registry or load_registry()
         await BlockRepo(db).sync(registry)
+        integrations = build_integrations(settings, keys, db, redis_prefix=redis_prefix)
         runtime = build_runtime(settings, redis_prefix=redis_prefix)
     except BaseException:
         await db.close()
@@ -203,10 +241,19 @@ async def build(
         graph_source,
         runtime.bus,
         media=media_store_from_settings(settings),
+        credentials=integrations.vault,
+        max_output_bytes=settings.max_node_output_bytes,
         node_concurrency=settings.node_concurrency,
         user_concurrency=settings.user_concurrency,
     )
-    service = ExecutionService(run_store, runtime.queue, runtime.bus, graph_source, registry)
+    service = ExecutionService(
+        run_store,
+        runtime.queue,
+        runtime.bus,
+        graph_source,
+        registry,
+        max_input_bytes=settings.max_input_bytes,
+    )
     workers = build_workers(settings, engine, runtime)
     return Container(
         settings=settings,
@@ -217,5 +264,6 @@ async def build(
         repos=build_repos(db),
         engine=engine,
         service=service,
+        integrations=integrations,
         workers=workers,
     )
