@@ -38,6 +38,10 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "blockyard.blocks.code",
     "blockyard.blocks.web",
     "blockyard.blocks.email",
+    "blockyard.blocks.ai.llm",
+    "blockyard.blocks.ai.structured",
+    "blockyard.blocks.ai.summarizer",
+    "blockyard.blocks.ai.decision",
 )
 ENTRY_POINT_GROUP = "blockyard.blocks"
 
