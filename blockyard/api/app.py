@@ -18,7 +18,7 @@ import blockyard
 from blockyard.api import errors
 from blockyard.api.body_limit import BodySizeLimit
 from blockyard.api.frontend import WEB_DIR, mount_frontend
-from blockyard.api.routes import api_keys, auth, blocks, executions, graphs
+from blockyard.api.routes import admin, api_keys, auth, blocks, executions, graphs, integrations
 from blockyard.api.schemas import HealthPublic
 from blockyard.api.ws import router as ws_router
 from blockyard.api.ws_hub import EventHub
@@ -66,7 +66,7 @@ def create_app(source: Settings | Container | None = None, *, web_dir: Path = WE
     async def health() -> HealthPublic:
         return HealthPublic()
 
-    for module in (auth, api_keys, blocks, graphs, executions):
+    for module in (auth, api_keys, blocks, graphs, executions, integrations, admin):
         app.include_router(module.router)
     app.include_router(ws_router)
     mount_frontend(app, web_dir)

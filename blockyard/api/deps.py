@@ -12,7 +12,8 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from blockyard.api.auth import Principal, Scope, authenticate, principal_from_api_key
-from blockyard.errors import AuthError
+from blockyard.api.limits import limit_api_key
+from blockyard.errors import AuthError, PermissionDeniedError
 from blockyard.wiring import Container
 
 _bearer = HTTPBearer(auto_error=False, description="An access token from /api/auth/login.")
@@ -32,12 +33,19 @@ async def get_principal(
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Principal:
-    """The caller, from ``X-API-Key`` or ``Authorization: Bearer``; 401 when neither works."""
+    """The caller, from ``X-API-Key`` or ``Authorization: Bearer``; 401 when neither works.
+
+    A request made with an API key counts against that key's rate limit (429 past it).
+    """
     if api_key:
-        return await principal_from_api_key(container, api_key)
-    if bearer is not None and bearer.credentials:
-        return await authenticate(container, bearer.credentials)
-    raise AuthError("Not authenticated")
+        principal = await principal_from_api_key(container, api_key)
+    elif bearer is not None and bearer.credentials:
+        principal = await authenticate(container, bearer.credentials)
+    else:
+        raise AuthError("Not authenticated")
+    if principal.api_key_id is not None:
+        await limit_api_key(container, principal.api_key_id)
+    return principal
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]
@@ -51,6 +59,15 @@ def require(scope: Scope) -> Callable[[Principal], Awaitable[Principal]]:
     return check
 
 
+async def require_admin(principal: CurrentUser) -> Principal:
+    """Administrators only (``blockyard user create --admin``); 403 for everyone else."""
+    if not principal.is_admin:
+        raise PermissionDeniedError("Only an administrator may do this")
+    principal.require(Scope.MANAGE)
+    return principal
+
+
+Admin = Annotated[Principal, Depends(require_admin)]
 Reader = Annotated[Principal, Depends(require(Scope.READ))]
 Executor = Annotated[Principal, Depends(require(Scope.EXECUTE))]
 Manager = Annotated[Principal, Depends(require(Scope.MANAGE))]

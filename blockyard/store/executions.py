@@ -11,9 +11,10 @@ executions; another user's run is NotFoundError, like one that does not exist.
 
 import builtins
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from blockyard.engine.ports import Batch, GraphExecRecord, NodeExecRecord
+from blockyard.engine.states import ExecutionStatus
 from blockyard.errors import NotFoundError
 from blockyard.store.db import Database
 from blockyard.store.exec_rows import (
@@ -26,6 +27,10 @@ from blockyard.store.exec_rows import (
 )
 from blockyard.store.run_backends import run_backend
 from blockyard.store.tables import metadata
+
+ACTIVE_STATUSES = tuple(
+    str(s) for s in (ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.WAITING)
+)
 
 
 class SqlRunStore:
@@ -90,6 +95,17 @@ class ExecutionRepo:
         if row is None:
             raise NotFoundError(f"Execution {graph_exec_id} not found", graph_exec_id=graph_exec_id)
         return graph_exec_record(row)
+
+    async def count_active(self, user_id: str) -> int:
+        """How many top-level runs of the user are queued, running or waiting."""
+        graphs = self._graphs
+        query = select(func.count()).where(
+            graphs.c.user_id == user_id,
+            graphs.c.parent_exec_id.is_(None),
+            graphs.c.status.in_(ACTIVE_STATUSES),
+        )
+        async with self._engine.connect() as conn:
+            return int((await conn.execute(query)).scalar_one())
 
     async def node_execs(
         self, user_id: str, graph_exec_id: str, after_seq: int = 0

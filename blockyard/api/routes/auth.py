@@ -1,9 +1,10 @@
 """Accounts and sessions: register, login, refresh (rotating), logout, who am I."""
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from blockyard.api import auth
 from blockyard.api.deps import ContainerDep, CurrentUser
+from blockyard.api.limits import limit_login
 from blockyard.api.schemas import (
     LoginRequest,
     RefreshRequest,
@@ -36,7 +37,8 @@ async def register(container: ContainerDep, body: UserCreate) -> UserPublic:
 
 
 @router.post("/login")
-async def login(container: ContainerDep, body: LoginRequest) -> TokenPairPublic:
+async def login(container: ContainerDep, body: LoginRequest, request: Request) -> TokenPairPublic:
+    await limit_login(container, body.email, request.client.host if request.client else None)
     return _pair(await auth.login(container, body.email, body.password))
 
 

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from blockyard.api.deps import ContainerDep, Executor, Reader
+from blockyard.api.limits import limit_runs
 from blockyard.api.schemas import (
     ExecuteRequest,
     GraphExecutionMeta,
@@ -61,6 +62,7 @@ async def execute(
     graph_version: int,
     body: ExecuteRequest,
 ) -> GraphExecutionMeta:
+    await limit_runs(container, user.user_id)
     record = await container.service.submit(
         user.user_id, graph_id, graph_version, body.inputs, body.node_input_masks
     )
@@ -115,5 +117,6 @@ async def rerun(
     body: RerunRequest,
 ) -> GraphExecutionMeta:
     await owned_execution(container, user.user_id, graph_id, graph_exec_id)
+    await limit_runs(container, user.user_id)
     record = await container.service.rerun(user.user_id, graph_exec_id, body.node_id, body.inputs)
     return GraphExecutionMeta.model_validate(record)

@@ -40,10 +40,15 @@ def public(container: Container, graph: Graph) -> GraphPublic:
 
 
 def check_size(container: Container, graph: Graph) -> None:
+    """Refuse agents over ``max_graph_nodes`` nodes or ``max_graph_links`` links (413)."""
     nodes = len(graph.nodes) + sum(len(sub.nodes) for sub in graph.sub_graphs)
     limit = container.settings.max_graph_nodes
     if nodes > limit:
         raise LimitExceededError(f"The graph has {nodes} nodes; this server allows {limit}")
+    links = len(graph.links) + sum(len(sub.links) for sub in graph.sub_graphs)
+    link_limit = container.settings.max_graph_links
+    if links > link_limit:
+        raise LimitExceededError(f"The graph has {links} links; this server allows {link_limit}")
 
 
 async def create_graph(container: Container, user_id: str, graph: Graph) -> GraphPublic:
