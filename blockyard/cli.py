@@ -1,4 +1,5 @@
-"""The ``blockyard`` command: serve, worker, run, import, export, blocks, migrate, user, openapi.
+"""The ``blockyard`` command: serve, worker, run, import, export, blocks, migrate, user, keys,
+openapi.
 
 Commands import what they need when they run, so ``blockyard serve`` starts fast and
 ``blockyard blocks`` never opens a database. Settings come from ``BLOCKYARD_*`` variables
@@ -27,6 +28,8 @@ T = TypeVar("T")
 app = typer.Typer(help="Blockyard: build, run and share AI agents as graphs of blocks.")
 user_app = typer.Typer(help="Manage user accounts.")
 app.add_typer(user_app, name="user")
+keys_app = typer.Typer(help="Manage the key that encrypts saved credentials.")
+app.add_typer(keys_app, name="keys")
 LOCAL_USER = "local"
 console = Console(stderr=True)
 out = Console(soft_wrap=True)
@@ -354,6 +357,66 @@ def user_create(
 
     user = _run(_with_container(_settings(), work))
     out.print(f"Created user {user.email} ({user.id}){' as admin' if admin else ''}")
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    new_key: Annotated[
+        str | None,
+        typer.Option("--new-key", help="Use this key (32 bytes, base64) instead of a new one."),
+    ] = None,
+    drop_retired: Annotated[
+        bool,
+        typer.Option("--drop-retired", help="Forget retired keys that no credential uses."),
+    ] = False,
+) -> None:
+    """Make a new encryption key current and re-encrypt every saved credential with it.
+
+    Restart every serve and worker process afterwards; with BLOCKYARD_ENCRYPTION_KEY set,
+    set it to the key printed here first.
+    """
+    from blockyard.integrations.keys import RotationReport
+
+    settings = _settings()
+    with console.status("Re-encrypting credentials"):
+        report: RotationReport = _run(_rotate_keys(settings, new_key, drop_retired))
+    out.print(f"Current key: {report.key_id}; re-encrypted {report.resealed} credential(s)")
+    for key, count in sorted(report.rows_by_key.items()):
+        out.print(f"  key {key}: {count} credential(s)")
+    if report.retired_dropped:
+        out.print(f"Forgot retired key(s): {', '.join(report.retired_dropped)}")
+    if report.unreadable:
+        console.print(f"[red]Could not read {len(report.unreadable)} credential(s)[/red]")
+    if report.key_text:
+        console.print("[yellow]Set BLOCKYARD_ENCRYPTION_KEY to this key everywhere:[/yellow]")
+        sys.stdout.write(report.key_text + "\n")
+    if report.unreadable:
+        raise typer.Exit(1)
+
+
+async def _rotate_keys(settings: Settings, new_key: str | None, drop_retired: bool) -> Any:
+    from blockyard.integrations.keys import rotate
+    from blockyard.store.credentials import CredentialRepo
+    from blockyard.store.db import open_database
+    from blockyard.store.leases import LeaseRepo
+    from blockyard.wiring import ENCRYPTION_KEY_FILE, ensure_secrets
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    current = ensure_secrets(settings).encryption_key
+    key_file = None if settings.encryption_key else settings.data_dir / ENCRYPTION_KEY_FILE
+    db = await open_database(settings.resolved_database_url, migrate=True)
+    try:
+        return await rotate(
+            CredentialRepo(db),
+            LeaseRepo(db),
+            settings.data_dir,
+            current,
+            key_file=key_file,
+            new_text=new_key,
+            drop_retired=drop_retired,
+        )
+    finally:
+        await db.close()
 
 
 @app.command()
