@@ -307,7 +307,12 @@ class GraphRun:
         )
         record.error = outcome.error
         record.ended_at = time.time()
-        record.stats = {**outcome.stats, "walltime": outcome.walltime, "attempts": outcome.attempts}
+        record.stats = {
+            **record.stats,  # what was known before it ran (e.g. which node called it)
+            **outcome.stats,
+            "walltime": outcome.walltime,
+            "attempts": outcome.attempts,
+        }
         if cost:
             record.stats["cost"] = cost
             self.engine.committer.stage_charge(

@@ -1,5 +1,6 @@
 """The LLM blocks through the real SDKs against the local servers."""
 
+import itertools
 import json
 
 from blockyard.blocks.ai.decision import SmartDecisionMakerBlock
@@ -220,7 +221,7 @@ def test_split_text_overlaps_and_covers_everything() -> None:
     chunks = split_text(text, 50, 5)
     assert all(len(c.encode()) <= 150 for c in chunks)
     assert chunks[0].startswith("w0 ") and chunks[-1].endswith("w399")
-    for a, b in zip(chunks, chunks[1:], strict=False):
+    for a, b in itertools.pairwise(chunks):
         assert a[-10:].split()[-1] in b
 
 
