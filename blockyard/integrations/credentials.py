@@ -74,6 +74,7 @@ class CredentialsVault:
         *,
         http: HttpFactory = lambda: httpx.AsyncClient(timeout=15, trust_env=False),
         refresh_margin: float = REFRESH_MARGIN,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.repo = repo
         self.keys = keys
@@ -81,6 +82,7 @@ class CredentialsVault:
         self._leases = leases
         self._http = http
         self._margin = refresh_margin
+        self._clock = clock
 
     # -- sealing ---------------------------------------------------------------------------
     def seal(self, cred: StoredCredential, secret: dict[str, Any]) -> StoredCredential:
@@ -159,18 +161,22 @@ class CredentialsVault:
                 f"Credentials '{cred.title}' no longer work ({cred.status_reason}); "
                 "connect them again in Settings"
             )
-        if cred.type == "api_key" and cred.expires_at is not None and cred.expires_at < time.time():
+        if (
+            cred.type == "api_key"
+            and cred.expires_at is not None
+            and cred.expires_at < self._clock()
+        ):
             raise BlockExecutionError(f"Credentials '{cred.title}' have expired")
         return _credentials(cred, self.open(cred))
 
     # -- OAuth2 refresh and health -----------------------------------------------------------
     def needs_refresh(self, cred: StoredCredential) -> bool:
-        return (
-            cred.type == "oauth2"
-            and cred.status == ACTIVE
-            and cred.expires_at is not None
-            and cred.expires_at - time.time() < self._margin
-        )
+        """Due when less than the margin is left, or half the token's life for tokens that
+        live shorter than twice the margin (so a fresh one is never refreshed at once)."""
+        if cred.type != "oauth2" or cred.status != ACTIVE or cred.expires_at is None:
+            return False
+        lifetime = max(cred.expires_at - cred.updated_at, 0.0)
+        return cred.expires_at - self._clock() < min(self._margin, lifetime / 2)
 
     async def fresh(self, cred: StoredCredential) -> StoredCredential:
         """``cred`` with a token valid for at least the margin, refreshed if needed."""
@@ -186,7 +192,7 @@ class CredentialsVault:
         secret = self.open(cred)
         refresh_token = secret.get("refresh_token")
         if not refresh_token:
-            if cred.expires_at is not None and cred.expires_at < time.time():
+            if cred.expires_at is not None and cred.expires_at < self._clock():
                 await self.mark_broken(cred, "the token expired and cannot be refreshed")
                 return await self.repo.get(cred.user_id, cred.id)
             return cred
@@ -217,14 +223,22 @@ class CredentialsVault:
         token belongs to; a refusal marks it broken, a working token clears that mark.
         Schedules call this before a run fires. An unreachable provider changes nothing."""
         cred = await self.repo.get(user_id, credential_id)
-        if cred.type == "api_key" and cred.expires_at is not None and cred.expires_at < time.time():
+        if (
+            cred.type == "api_key"
+            and cred.expires_at is not None
+            and cred.expires_at < self._clock()
+        ):
             await self.mark_broken(cred, "the key has expired")
         elif cred.type == "oauth2":
             await self._check_token(await self.fresh(cred))
         return await self.get_meta(user_id, credential_id)
 
     async def _check_token(self, cred: StoredCredential) -> None:
-        if cred.status == BROKEN and cred.expires_at is not None and cred.expires_at < time.time():
+        if (
+            cred.status == BROKEN
+            and cred.expires_at is not None
+            and cred.expires_at < self._clock()
+        ):
             return
         try:
             provider = await self.providers.get(cred.provider)
