@@ -26,6 +26,7 @@ from authlib.oauth2.rfc6749 import (
     TokenMixin,
     grants,
 )
+from authlib.oauth2.rfc6749.errors import OAuth2Error
 from authlib.oauth2.rfc6749.models import AuthorizationCodeMixin
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc7636 import CodeChallenge
@@ -282,7 +283,11 @@ class FakeOAuthServer:
     # -- endpoints ---------------------------------------------------------------------------
     def _authorize(self, received: Received) -> Reply:
         with self._lock:
-            return self.server.create_authorization_response(received, grant_user=USER)
+            try:
+                grant = self.server.get_consent_grant(received, end_user=USER)
+            except OAuth2Error as error:
+                return Reply.json(dict(error.get_body()), error.status_code)
+            return self.server.create_authorization_response(received, USER, grant)
 
     def _token(self, received: Received) -> Reply:
         with self._lock:
