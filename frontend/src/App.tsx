@@ -8,6 +8,7 @@ import { AuthPage } from "./routes/AuthPage";
 import { EditorPage } from "./routes/EditorPage";
 import { Layout, RequireAuth } from "./routes/Layout";
 import { NotFound } from "./routes/NotFound";
+import { ErrorBoundary } from "./ui/ErrorBoundary";
 import { Toasts } from "./ui/Toasts";
 
 const queryClient = new QueryClient({
@@ -23,24 +24,26 @@ const queryClient = new QueryClient({
 export function App() {
   return (
     <QueryClientProvider client={queryClient}>
-      <BrowserRouter>
-        <Routes>
-          <Route path="/login" element={<AuthPage mode="login" />} />
-          <Route path="/register" element={<AuthPage mode="register" />} />
-          <Route element={<RequireAuth />}>
-            <Route element={<Layout />}>
-              <Route index element={<Navigate to="/agents" replace />} />
-              <Route path="/agents" element={<AgentsPage />} />
-              <Route path="/settings" element={<Navigate to="/settings/api-keys" replace />} />
-              <Route path="/settings/api-keys" element={<ApiKeysPage />} />
-              <Route path="*" element={<NotFound />} />
+      <ErrorBoundary>
+        <BrowserRouter>
+          <Routes>
+            <Route path="/login" element={<AuthPage mode="login" />} />
+            <Route path="/register" element={<AuthPage mode="register" />} />
+            <Route element={<RequireAuth />}>
+              <Route element={<Layout />}>
+                <Route index element={<Navigate to="/agents" replace />} />
+                <Route path="/agents" element={<AgentsPage />} />
+                <Route path="/settings" element={<Navigate to="/settings/api-keys" replace />} />
+                <Route path="/settings/api-keys" element={<ApiKeysPage />} />
+                <Route path="*" element={<NotFound />} />
+              </Route>
+              <Route path="/agents/new" element={<EditorPage />} />
+              <Route path="/agents/:graphId" element={<EditorPage />} />
+              <Route path="/agents/:graphId/runs/:execId" element={<EditorPage />} />
             </Route>
-            <Route path="/agents/new" element={<EditorPage />} />
-            <Route path="/agents/:graphId" element={<EditorPage />} />
-            <Route path="/agents/:graphId/runs/:execId" element={<EditorPage />} />
-          </Route>
-        </Routes>
-      </BrowserRouter>
+          </Routes>
+        </BrowserRouter>
+      </ErrorBoundary>
       <Toasts />
     </QueryClientProvider>
   );

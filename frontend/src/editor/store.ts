@@ -70,6 +70,8 @@ export interface CanvasState {
   addNode: (blockId: string, position: XYPosition) => string;
   connect: (connection: Connection) => ConnectionProblem | null;
   setInput: (nodeId: string, name: string, value: unknown) => void;
+  /** Several inputs at once, one undo step (`undefined` removes an input). */
+  setInputs: (nodeId: string, patch: Record<string, unknown>, undoable?: boolean) => void;
   setEdgeStatic: (edgeId: string, isStatic: boolean) => void;
   deleteSelected: () => void;
   selectAll: () => void;
@@ -229,16 +231,16 @@ export function createCanvasStore(initial?: { blocks?: BlockInfo[]; graph?: Grap
 
       setInput: (nodeId, name, value) => {
         remember(`${nodeId}:${name}`);
-        patchNode(nodeId, (n) => {
-          const rest = Object.entries(n.data.inputs).filter(([key]) => key !== name);
-          const inputs = Object.fromEntries(value === undefined ? rest : [...rest, [name, value]]);
-          return { ...n, data: { ...n.data, inputs } };
-        });
+        get().setInputs(nodeId, { [name]: value }, false);
+      },
+
+      setInputs: (nodeId, patch, undoable = true) => {
+        if (undoable) remember();
+        patchNode(nodeId, (n) => ({ ...n, data: { ...n.data, inputs: patched(n.data.inputs, patch) } }));
         const problems = get().problems[nodeId];
-        if (problems?.some((p) => p.field === name)) {
-          set((s) => ({
-            problems: { ...s.problems, [nodeId]: problems.filter((p) => p.field !== name) },
-          }));
+        if (problems?.some((p) => p.field !== null && p.field in patch)) {
+          const left = problems.filter((p) => p.field === null || !(p.field in patch));
+          set((s) => ({ problems: { ...s.problems, [nodeId]: left } }));
         }
       },
 
@@ -357,6 +359,13 @@ export function createCanvasStore(initial?: { blocks?: BlockInfo[]; graph?: Grap
   if (initial?.blocks) store.getState().setBlocks(initial.blocks);
   if (initial?.graph) store.getState().load(initial.graph);
   return store;
+}
+
+/** Inputs with `patch` applied, keeping the order of existing keys. */
+function patched(inputs: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries({ ...inputs, ...patch }).filter(([, value]) => value !== undefined),
+  );
 }
 
 function pruneEdges(edges: LinkFlowEdge[], changes: NodeChange[]): LinkFlowEdge[] {

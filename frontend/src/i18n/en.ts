@@ -154,6 +154,8 @@ export const en = {
     hide: "Hide",
     choose: "Choose…",
     chooseCredentials: "Choose credentials…",
+    chooseAgent: "Choose one of your agents…",
+    noAgents: "Save another agent first",
     noCredentials: "No saved credentials for {{provider}}",
     credentialsUnavailable: "Saved credentials are not available on this server.",
     addItem: "Add item",
@@ -267,6 +269,11 @@ export const en = {
     copied: "Copied to the clipboard.",
     emptyTitle: "No API keys",
     emptyBody: "Create a key to call the API from scripts.",
+  },
+  crash: {
+    title: "Something went wrong",
+    body: "The page hit an error it could not recover from. Your unsaved canvas is kept; reload to go on.",
+    reload: "Reload",
   },
   notFound: {
     title: "Page not found",

@@ -155,6 +155,8 @@ export const zh: Catalogue = {
     hide: "隐藏",
     choose: "请选择…",
     chooseCredentials: "选择凭据…",
+    chooseAgent: "选择你的一个智能体…",
+    noAgents: "请先保存另一个智能体",
     noCredentials: "没有 {{provider}} 的已保存凭据",
     credentialsUnavailable: "此服务器不提供已保存的凭据。",
     addItem: "添加一项",
@@ -268,6 +270,11 @@ export const zh: Catalogue = {
     copied: "已复制到剪贴板。",
     emptyTitle: "没有 API 密钥",
     emptyBody: "创建一个密钥，即可在脚本中调用 API。",
+  },
+  crash: {
+    title: "出错了",
+    body: "页面遇到了无法恢复的错误。未保存的画布已为你保留，重新加载即可继续。",
+    reload: "重新加载",
   },
   notFound: {
     title: "页面不存在",

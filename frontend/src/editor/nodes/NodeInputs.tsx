@@ -6,6 +6,7 @@ import { pinKinds, primaryKind } from "../lib/pinTypes";
 import type { SchemaProperty } from "../lib/schema";
 import { properties, titleOf } from "../lib/schema";
 import type { NodeProblem } from "../store";
+import { AgentPicker } from "./fields/AgentPicker";
 import { FieldRenderer } from "./fields/FieldRenderer";
 import { PinHandle } from "./PinHandle";
 import { Icon } from "../../ui/Icon";
@@ -109,6 +110,8 @@ function InputRow({ nodeId, prop, block, value, connected, problem }: InputRowPr
       </div>
       {linked ? (
         <span className="linked-note">{t("fields.connected")}</span>
+      ) : block.uiType === "Agent" && prop.name === "graph_id" ? (
+        <AgentPicker id={fieldId} nodeId={nodeId} value={value} invalid={Boolean(problem) || undefined} />
       ) : (
         <FieldRenderer
           id={fieldId}
