@@ -42,6 +42,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "blockyard.blocks.ai.structured",
     "blockyard.blocks.ai.summarizer",
     "blockyard.blocks.ai.decision",
+    "blockyard.blocks.ai.knowledge",
 )
 ENTRY_POINT_GROUP = "blockyard.blocks"
 

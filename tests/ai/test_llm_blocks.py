@@ -3,10 +3,11 @@
 import itertools
 import json
 
+from blockyard.blocks.ai.common import split_text
 from blockyard.blocks.ai.decision import SmartDecisionMakerBlock
 from blockyard.blocks.ai.llm import AIConversationBlock, AIListGeneratorBlock, AITextGeneratorBlock
 from blockyard.blocks.ai.structured import AIStructuredResponseGeneratorBlock
-from blockyard.blocks.ai.summarizer import AITextSummarizerBlock, split_text
+from blockyard.blocks.ai.summarizer import AITextSummarizerBlock
 from blockyard.blocks.testing import run_block
 from blockyard.integrations.llm.service import LlmService
 from tests.ai.helpers import CREDENTIALS_REF, Streamed, ai_context

@@ -28,6 +28,9 @@ DEFAULT_MODEL = "gpt-4o-mini"
 LLM_PROVIDERS = ["openai", "anthropic", "groq", "open_router", "ollama", "openai_compatible"]
 OUTPUT_RESERVE = 1024
 """Tokens kept free for the answer when a block sets no ``max_tokens``."""
+BYTES_PER_TOKEN = 3
+"""The estimate of :func:`estimate_tokens`, used to turn a token budget into characters."""
+_BREAKS = ("\n\n", "\n", ". ", " ")
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}")
 
 
@@ -184,3 +187,35 @@ def extract_json(text: str) -> Any:
             continue
     shown = text if len(text) <= 80 else text[:77] + "..."
     raise ValueError(f"the answer is not JSON: {shown!r}")
+
+
+def split_text(text: str, chunk_tokens: int, overlap_tokens: int) -> list[str]:
+    """Chunks of about ``chunk_tokens`` (estimated), cut at the best boundary near the end,
+    each starting ``overlap_tokens`` before the previous one ended."""
+    size = max(1, chunk_tokens * BYTES_PER_TOKEN)
+    overlap = min(overlap_tokens * BYTES_PER_TOKEN, size // 2)
+    chunks: list[str] = []
+    start = 0
+    while start < len(text):
+        end = _cut(text, start, size)
+        chunks.append(text[start:end])
+        if end >= len(text):
+            break
+        start = max(end - overlap, start + 1)
+    return chunks
+
+
+def _cut(text: str, start: int, size: int) -> int:
+    """Where a chunk starting at ``start`` should end: a boundary in its last half."""
+    hard = start + size
+    encoded_limit = text[start:hard]
+    while len(encoded_limit.encode("utf-8")) > size and len(encoded_limit) > 1:
+        encoded_limit = encoded_limit[: max(1, len(encoded_limit) * 3 // 4)]
+    end = start + len(encoded_limit)
+    if end >= len(text):
+        return len(text)
+    for mark in _BREAKS:
+        found = text.rfind(mark, start + (end - start) // 2, end)
+        if found != -1:
+            return found + len(mark)
+    return end
