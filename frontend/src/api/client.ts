@@ -53,7 +53,7 @@ async function readError(response: Response): Promise<ApiError> {
 }
 
 /** Trade the refresh token for a new pair; concurrent 401s share one attempt. */
-async function refreshSession(): Promise<boolean> {
+export async function refreshSession(): Promise<boolean> {
   const tokens = getTokens();
   if (!tokens) return false;
   refreshing ??= (async () => {

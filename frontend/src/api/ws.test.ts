@@ -8,7 +8,7 @@ class FakeSocket {
   sent: unknown[] = [];
   onopen: (() => void) | null = null;
   onmessage: ((e: { data: string }) => void) | null = null;
-  onclose: (() => void) | null = null;
+  onclose: ((e: { code: number }) => void) | null = null;
   onerror: (() => void) | null = null;
   constructor(readonly url: string) {
     FakeSocket.all.push(this);
@@ -26,9 +26,9 @@ class FakeSocket {
   push(message: unknown) {
     this.onmessage?.({ data: JSON.stringify(message) });
   }
-  drop() {
+  drop(code = 1006) {
     this.readyState = WebSocket.CLOSED;
-    this.onclose?.();
+    this.onclose?.({ code });
   }
 }
 
@@ -39,10 +39,15 @@ describe("ExecutionSocket", () => {
   });
   afterEach(() => vi.useRealTimers());
 
+  let refreshes = 0;
   const make = () =>
     new ExecutionSocket(
       () => "ws://test/ws?token=t",
       (u) => new FakeSocket(u) as unknown as WebSocket,
+      () => {
+        refreshes += 1;
+        return Promise.resolve();
+      },
     );
 
   it("subscribes once open and routes events of that run to its handlers", () => {
@@ -69,7 +74,7 @@ describe("ExecutionSocket", () => {
     expect(onGraph.mock.calls[0]![0]).toMatchObject({ created_at: "2026-01-01T00:00:00.500Z" });
   });
 
-  it("reconnects after a drop and catches up from the last seq it applied", () => {
+  it("reconnects after a drop and catches up from the last seq it applied", async () => {
     const socket = make();
     let seq = 0;
     socket.subscribe("x1", { onNode: () => (seq = 7), onGraph: () => undefined, lastSeq: () => seq });
@@ -77,7 +82,7 @@ describe("ExecutionSocket", () => {
     FakeSocket.all[0]!.push({ method: "node_execution_event", data: { graph_exec_id: "x1" } });
     FakeSocket.all[0]!.drop();
     expect(socket.state).toBe("reconnecting");
-    vi.advanceTimersByTime(600);
+    await vi.advanceTimersByTimeAsync(600);
     const second = FakeSocket.all[1]!;
     second.open();
     expect(second.sent).toEqual([
@@ -86,15 +91,15 @@ describe("ExecutionSocket", () => {
     expect(socket.state).toBe("open");
   });
 
-  it("backs off longer after each failed attempt", () => {
+  it("backs off longer after each failed attempt", async () => {
     const socket = make();
     socket.subscribe("x1", { onNode: () => undefined, onGraph: () => undefined, lastSeq: () => 0 });
     FakeSocket.all[0]!.drop();
-    vi.advanceTimersByTime(500);
+    await vi.advanceTimersByTimeAsync(500);
     FakeSocket.all[1]!.drop();
-    vi.advanceTimersByTime(500);
+    await vi.advanceTimersByTimeAsync(500);
     expect(FakeSocket.all).toHaveLength(2);
-    vi.advanceTimersByTime(500);
+    await vi.advanceTimersByTimeAsync(500);
     expect(FakeSocket.all).toHaveLength(3);
   });
 
@@ -129,6 +134,31 @@ describe("ExecutionSocket", () => {
     expect(fake.readyState).toBe(WebSocket.OPEN);
     release();
     expect(fake.readyState).toBe(WebSocket.CLOSED);
+  });
+
+  it("refreshes the session before reconnecting when the token was refused", async () => {
+    const socket = make();
+    refreshes = 0;
+    socket.subscribe("x1", { onNode: () => undefined, onGraph: () => undefined, lastSeq: () => 0 });
+    FakeSocket.all[0]!.drop(1006);
+    expect(refreshes).toBe(0);
+    await vi.advanceTimersByTimeAsync(600);
+    FakeSocket.all[1]!.drop(4003);
+    expect(refreshes).toBe(1);
+    await vi.advanceTimersByTimeAsync(1100);
+    expect(FakeSocket.all).toHaveLength(3);
+  });
+
+  it("gives up on a connection that stopped answering and opens a new one", async () => {
+    const socket = make();
+    socket.subscribe("x1", { onNode: () => undefined, onGraph: () => undefined, lastSeq: () => 0 });
+    FakeSocket.all[0]!.open();
+    await vi.advanceTimersByTimeAsync(40_000);
+    expect(FakeSocket.all).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(socket.state).toBe("reconnecting");
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(FakeSocket.all).toHaveLength(2);
   });
 
   it("sends heartbeats while open", () => {

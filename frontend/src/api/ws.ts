@@ -4,6 +4,7 @@
  * It reconnects with backoff when dropped and re-subscribes each execution with the
  * highest `seq` it has seen, so the server replays what happened while it was away.
  */
+import { refreshSession } from "./client";
 import { getTokens } from "./session";
 import type { GraphExecutionEvent, NodeExecutionEvent, NodeExecutionStream, WSMessage } from "./types";
 
@@ -18,6 +19,10 @@ export interface ExecutionHandlers {
 }
 
 type SocketFactory = (url: string) => WebSocket;
+/** Called before reconnecting after the server refused the token (close codes 4001, 4003). */
+type Reauthenticate = () => Promise<unknown>;
+
+const AUTH_CLOSE_CODES = new Set([4001, 4003]);
 
 const HEARTBEAT_MS = 20_000;
 const MAX_BACKOFF_MS = 10_000;
@@ -52,9 +57,12 @@ export class ExecutionSocket {
   private retry: ReturnType<typeof setTimeout> | undefined;
   state: SocketState = "idle";
 
+  private lastHeard = 0;
+
   constructor(
     private readonly url: () => string | null = defaultSocketUrl,
     private readonly create: SocketFactory = (u) => new WebSocket(u),
+    private readonly reauthenticate: Reauthenticate = refreshSession,
   ) {}
 
   subscribe(execId: string, handlers: ExecutionHandlers): () => void {
@@ -113,7 +121,7 @@ export class ExecutionSocket {
     this.socket = socket;
     socket.onopen = () => this.handleOpen();
     socket.onmessage = (event: MessageEvent<string>) => this.handleMessage(event.data);
-    socket.onclose = () => this.handleClose(socket);
+    socket.onclose = (event: CloseEvent) => this.handleClose(socket, event.code);
     socket.onerror = () => socket.close();
   }
 
@@ -123,10 +131,22 @@ export class ExecutionSocket {
     for (const [execId, set] of this.subs) {
       for (const handlers of set) this.sendSubscribe(execId, handlers);
     }
-    this.heartbeat = setInterval(() => this.send({ method: "heartbeat", data: "ping" }), HEARTBEAT_MS);
+    this.lastHeard = Date.now();
+    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
+  }
+
+  /** Ping, and give up on a connection that has not answered two pings (a silent drop). */
+  private beat(): void {
+    if (Date.now() - this.lastHeard > 2 * HEARTBEAT_MS + 1000) {
+      const socket = this.socket;
+      if (socket) this.handleClose(socket, 1006);
+      return;
+    }
+    this.send({ method: "heartbeat", data: "ping" });
   }
 
   private handleMessage(raw: string): void {
+    this.lastHeard = Date.now();
     let message: WSMessage;
     try {
       message = JSON.parse(raw) as WSMessage;
@@ -145,7 +165,7 @@ export class ExecutionSocket {
     }
   }
 
-  private handleClose(socket: WebSocket): void {
+  private handleClose(socket: WebSocket, code: number): void {
     if (socket !== this.socket) return;
     this.teardown();
     if (this.subs.size === 0 && this.holders === 0) {
@@ -155,9 +175,12 @@ export class ExecutionSocket {
     const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempts);
     this.attempts += 1;
     this.setState("reconnecting");
+    const refreshed = AUTH_CLOSE_CODES.has(code) ? this.reauthenticate() : Promise.resolve();
     this.retry = setTimeout(() => {
-      this.retry = undefined;
-      this.ensureConnected();
+      void refreshed.finally(() => {
+        this.retry = undefined;
+        this.ensureConnected();
+      });
     }, delay);
   }
 
