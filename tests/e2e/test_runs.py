@@ -5,7 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from tests.e2e.flows import NOT_HERE, autogpt_export, import_file, node, run_with_defaults, sign_up
 
@@ -75,3 +75,29 @@ def test_reopen_a_past_run_from_the_history(page: Page, shot: Shot, tmp_path: Pa
     details = page.get_by_test_id("node-details")
     expect(details).to_contain_text("11")
     shot("past-run-timeline-and-node-details")
+
+
+def test_a_dropped_socket_reconnects_and_catches_up(page: Page, shot: Shot, tmp_path: Path) -> None:
+    """The socket passes through a relay the test can cut; the server behind it is real."""
+    relays: list[WebSocketRoute] = []
+
+    def relay(ws: WebSocketRoute) -> None:
+        ws.connect_to_server()
+        relays.append(ws)
+
+    page.route_web_socket(re.compile(r"/ws\?"), relay)
+    sign_up(page)
+    import_file(page, tmp_path, autogpt_export(with_unknown_block=False, seconds="2"))
+    run_with_defaults(page)
+    expect(page.get_by_test_id("socket-state")).to_have_text("Live")
+    expect(page.get_by_test_id("run-panel")).to_have_attribute("data-status", "RUNNING")
+
+    relays[-1].close(code=1006)
+    expect(page.get_by_test_id("socket-state")).to_have_text(re.compile("Reconnecting|Live"))
+    shot("socket-dropped")
+    # The run finishes while (or after) the page reconnects; the catch-up brings the end.
+    expect(page.get_by_test_id("run-panel")).to_have_attribute("data-status", "COMPLETED")
+    expect(node(page, "CountdownTimerBlock")).to_have_attribute("data-status", "COMPLETED")
+    expect(page.get_by_test_id("run-output")).to_have_text("11")
+    assert len(relays) >= 2, "the page should have opened a second socket"
+    shot("caught-up")
