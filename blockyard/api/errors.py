@@ -95,7 +95,46 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(error_body("Internal server error", "InternalError"), 500)
 
 
+VALIDATION_ERROR_SCHEMA: dict[str, Any] = {
+    "title": "HTTPValidationError",
+    "type": "object",
+    "required": ["detail", "type"],
+    "properties": {
+        "detail": {"type": "string", "title": "Detail"},
+        "type": {"type": "string", "title": "Type"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": "string"}},
+                    "msg": {"type": "string"},
+                },
+            },
+        },
+        "problems": {"type": "array", "items": {"type": "object"}},
+    },
+}
+"""What a 422 really looks like here (FastAPI's default documents ``detail`` as a list)."""
+
+
+def _document_errors(app: FastAPI) -> None:
+    """Make the OpenAPI spec describe the 422 bodies this app sends."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        components = schema.get("components", {}).get("schemas", {})
+        if "HTTPValidationError" in components:
+            components["HTTPValidationError"] = VALIDATION_ERROR_SCHEMA
+            components.pop("ValidationError", None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
+    _document_errors(app)
     app.add_exception_handler(e.BlockyardError, blockyard_error)
     app.add_exception_handler(RequestValidationError, request_validation_error)
     app.add_exception_handler(HTTPException, http_error)
