@@ -54,6 +54,8 @@ class ToolInfo:
     name: str
     description: str
     parameters: dict[str, Any]
+    arguments_field: str = ""
+    """When set, the call's arguments go to the node as one dictionary in this field."""
 
 
 @dataclass(slots=True)
@@ -69,7 +71,8 @@ class ToolRunner(Protocol):
 
     A call runs the tool node once, as a node execution of its own (visible in the run),
     with ``arguments`` over the node's saved inputs; its outputs come back here instead of
-    travelling down its links.
+    travelling down its links. A block may describe itself as a tool with a static
+    ``describe_as_tool(input_default) -> ToolInfo | None`` (the MCP Tool block does).
     """
 
     def list_tools(self) -> list[ToolInfo]: ...

@@ -43,6 +43,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "blockyard.blocks.ai.summarizer",
     "blockyard.blocks.ai.decision",
     "blockyard.blocks.ai.knowledge",
+    "blockyard.blocks.ai.mcp_tool",
 )
 ENTRY_POINT_GROUP = "blockyard.blocks"
 

@@ -9,6 +9,7 @@ outputs come back to the caller instead of travelling down the node's links.
 """
 
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from blockyard.blocks.base import BlockType
@@ -38,8 +39,11 @@ class NodeTools:
         return list(self._tools)
 
     async def call_tool(self, node_id: str, arguments: dict[str, Any]) -> ToolResult:
-        if all(tool.node_id != node_id for tool in self._tools):
+        tool = next((t for t in self._tools if t.node_id == node_id), None)
+        if tool is None:
             return ToolResult({}, f"Node {node_id} is not one of this node's tools")
+        if tool.arguments_field:
+            arguments = {tool.arguments_field: arguments}
         outcome = await self._run.run_tool(node_id, arguments, self._caller)
         return ToolResult(outcome.outputs, outcome.error)
 
@@ -75,6 +79,10 @@ def tool_fields(plan: NodePlan) -> dict[str, list[str]]:
 def tool_info(plan: NodePlan, fields: list[str], taken: set[str]) -> ToolInfo:
     """Describe one tool node to the model: a unique name, its purpose, its parameters."""
     defaults = plan.node.input_default
+    describe = getattr(plan.block, "describe_as_tool", None)
+    custom = describe(defaults) if callable(describe) else None
+    if isinstance(custom, ToolInfo):
+        return replace(custom, node_id=plan.id, name=_unique_name(custom.name, taken))
     if plan.block_type == BlockType.AGENT:
         schema = defaults.get("input_schema") or {}
         title = str(defaults.get("agent_name") or "agent")

@@ -59,12 +59,12 @@ class Received:
 class ThreadedServer:
     """Runs a Starlette app with uvicorn in a thread; ``stopping`` ends hanging handlers."""
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: Starlette, *, lifespan: str = "off") -> None:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
         self.port = self._sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", lifespan="off", ws="none", http="h11")
+        config = uvicorn.Config(app, log_level="warning", lifespan=lifespan, ws="none", http="h11")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True

@@ -254,8 +254,11 @@ def check_call(call: ToolCall, by_name: dict[str, ToolInfo]) -> tuple[ToolInfo |
 def tool_pins(tool: ToolInfo, arguments: dict[str, Any]) -> list[tuple[str, Any]]:
     """The tool pins of one call: every parameter (None when the model left it out), so
     the tool node gets a value on each linked pin and runs."""
+    prefix = f"tools{TOOL_SEP}{tool.node_id}{FIELD_SEP}"
+    if tool.arguments_field:
+        return [(prefix + tool.arguments_field, arguments)]
     names = list(tool.parameters.get("properties") or {})
-    return [(f"tools{TOOL_SEP}{tool.node_id}{FIELD_SEP}{n}", arguments.get(n)) for n in names]
+    return [(prefix + n, arguments.get(n)) for n in names]
 
 
 def answer_pending_call(messages: list[ChatMessage], output: Any) -> list[ChatMessage]:
