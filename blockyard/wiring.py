@@ -24,6 +24,7 @@ from blockyard.engine.service import ExecutionService
 from blockyard.engine.worker import Worker
 from blockyard.integrations.credentials import CredentialsVault
 from blockyard.integrations.crypto import keyring_for
+from blockyard.integrations.llm import build_llm_service
 from blockyard.integrations.oauth.flow import OAuthFlow, redirect_uri_for
 from blockyard.integrations.oauth.providers import ProviderRegistry
 from blockyard.runtime.local import LocalBus, LocalQueue
@@ -35,6 +36,7 @@ from blockyard.store.credentials import CredentialRepo
 from blockyard.store.db import Database, open_database
 from blockyard.store.executions import ExecutionRepo, SqlRunStore
 from blockyard.store.graphs import GraphRepo, SqlGraphSource
+from blockyard.store.knowledge import SqlKnowledgeStore
 from blockyard.store.leases import LeaseRepo
 from blockyard.store.media import media_store_from_settings
 from blockyard.store.oauth_states import OAuthStateRepo
@@ -242,6 +244,8 @@ async def build(
         runtime.bus,
         media=media_store_from_settings(settings),
         credentials=integrations.vault,
+        llm=build_llm_service(settings),
+        knowledge=SqlKnowledgeStore(db),
         max_output_bytes=settings.max_node_output_bytes,
         node_concurrency=settings.node_concurrency,
         user_concurrency=settings.user_concurrency,
