@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from tests.e2e.flows import NOT_HERE, autogpt_export, import_file, node, run_with_defaults, sign_up
+from tests.e2e.flows import (
+    NOT_HERE,
+    autogpt_export,
+    field,
+    import_file,
+    node,
+    run_with_defaults,
+    sign_up,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +32,10 @@ def test_import_an_autogpt_file_fix_it_and_watch_it_run(
     expect(unknown).to_contain_text(NOT_HERE)
     shot("imported-with-unknown-block")
 
-    # The server refuses the unknown block, and says so on that node.
+    # Saved as imported; an edit makes a new version, which the server refuses because of
+    # the unknown block, and says so on that node.
+    expect(page.get_by_test_id("save")).to_be_disabled()
+    field(page, "CalculatorBlock", "b").fill("12")
     page.get_by_test_id("save").click()
     expect(unknown.get_by_role("alert")).to_contain_text("Unknown block")
     shot("server-problem-on-node")
@@ -45,7 +56,7 @@ def test_import_an_autogpt_file_fix_it_and_watch_it_run(
     shot("live-timer-waiting")
     expect(timer).to_have_attribute("data-status", "COMPLETED")
     expect(page.get_by_test_id("run-panel")).to_have_attribute("data-status", "COMPLETED")
-    expect(page.get_by_test_id("run-output")).to_have_text("11")
+    expect(page.get_by_test_id("run-output")).to_have_text("13")
     shot("run-completed")
 
 

@@ -57,6 +57,8 @@ export function Editor({ graphId, version, execId }: EditorProps) {
   useEditorSync(store, graphId, execId, blocks.data);
 
   const save = async () => {
+    const { dirty, header: saved0 } = store.getState();
+    if (!dirty && saved0.id) return; // nothing new: no empty version
     setSaving(true);
     const saved = await doc.save();
     setSaving(false);

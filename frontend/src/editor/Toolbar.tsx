@@ -113,7 +113,12 @@ export function Toolbar(props: ToolbarProps) {
         <IconButton label={t("editor.export")} icon="download" onClick={props.onExport} />
         <IconButton label={t("editor.shortcuts")} icon="key" onClick={props.onHelp} shortcut="?" />
       </div>
-      <button className="btn" onClick={props.onSave} disabled={props.saving} data-testid="save">
+      <button
+        className="btn"
+        onClick={props.onSave}
+        disabled={props.saving || (!s.dirty && s.version > 0)}
+        data-testid="save"
+      >
         {props.saving ? <span className="spinner" /> : <Icon name="save" />}
         {t("editor.save")}
       </button>
