@@ -85,7 +85,7 @@ async def _reseal_all(vault: CredentialsVault, report: RotationReport) -> None:
         ]
         if not batch:
             return
-        before = report.resealed
+        before = (report.resealed, len(skip))
         for cred in batch:
             try:
                 plain = vault.open(cred)
@@ -96,8 +96,8 @@ async def _reseal_all(vault: CredentialsVault, report: RotationReport) -> None:
             resealed = vault.seal(cred, plain)
             if await vault.repo.reseal(cred.id, cred.sealed, resealed.sealed):
                 report.resealed += 1
-        if report.resealed == before and all(c.id in skip for c in batch):
-            return
+        if (report.resealed, len(skip)) == before:
+            return  # only rows changing under us: a later run re-seals them
 
 
 def _settle_retired(
