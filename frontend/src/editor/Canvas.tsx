@@ -48,6 +48,19 @@ export function HintBanner() {
   );
 }
 
+function EmptyCanvas() {
+  const { t } = useTranslation();
+  return (
+    <div className="canvas-empty" data-testid="canvas-empty">
+      <Icon name="agents" size={28} />
+      <h3>{t("editor.emptyTitle")}</h3>
+      <p>
+        {t("editor.emptyBody")} <kbd className="kbd">/</kbd>
+      </p>
+    </div>
+  );
+}
+
 function hintText(hint: ConnectionProblem, t: ReturnType<typeof useTranslation>["t"]): string {
   if (hint.code !== "incompatible") return t(`connect.${hint.code}`);
   return t("connect.incompatible", {
@@ -160,6 +173,7 @@ export function Canvas({ onAdded, readOnly }: CanvasProps) {
         <Controls showInteractive={false} position="bottom-left" />
       </ReactFlow>
       <HintBanner />
+      {nodes.length === 0 && <EmptyCanvas />}
     </div>
   );
 }

@@ -111,7 +111,7 @@ export function Toolbar(props: ToolbarProps) {
           pressed={props.historyOpen}
         />
         <IconButton label={t("editor.export")} icon="download" onClick={props.onExport} />
-        <IconButton label={t("editor.shortcuts")} icon="key" onClick={props.onHelp} shortcut="?" />
+        <IconButton label={t("editor.shortcuts")} icon="keyboard" onClick={props.onHelp} shortcut="?" />
       </div>
       <button
         className="btn"

@@ -76,6 +76,8 @@ export const en = {
     draftRestored: "Unsaved changes from {{time}} were restored.",
     discardDraft: "Discard them",
     notFound: "This agent does not exist, or it is not yours.",
+    emptyTitle: "Start with a block",
+    emptyBody: "Drag one from the menu on the left, or click it to add it here. To search blocks, press",
   },
   blockMenu: {
     title: "Blocks",

@@ -78,6 +78,8 @@ export const zh: Catalogue = {
     draftRestored: "已恢复 {{time}} 时未保存的修改。",
     discardDraft: "放弃这些修改",
     notFound: "该智能体不存在，或不属于你。",
+    emptyTitle: "从一个积木开始",
+    emptyBody: "从左侧菜单拖一个积木过来，或点击它添加到这里。搜索积木请按",
   },
   blockMenu: {
     title: "积木",
