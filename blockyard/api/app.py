@@ -20,6 +20,7 @@ from blockyard.api.body_limit import BodySizeLimit
 from blockyard.api.frontend import WEB_DIR, mount_frontend
 from blockyard.api.routes import admin, api_keys, auth, blocks, executions, graphs, integrations
 from blockyard.api.schemas import HealthPublic
+from blockyard.api.text_guard import TextGuard
 from blockyard.api.ws import router as ws_router
 from blockyard.api.ws_hub import EventHub
 from blockyard.settings import Settings
@@ -59,6 +60,7 @@ def create_app(source: Settings | Container | None = None, *, web_dir: Path = WE
         description="Build, run and share AI agents as graphs of blocks.",
         lifespan=_lifespan(source),
     )
+    app.add_middleware(TextGuard)  # inside the size limit: it reads bodies
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
     errors.install(app)
 
