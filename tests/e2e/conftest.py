@@ -33,7 +33,7 @@ def _free_port() -> int:
 
 
 class Server:
-    """One ``blockyard serve`` process, stopped when the test module is done."""
+    """One ``blockyard serve`` process for the whole session (each test signs up afresh)."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
@@ -85,7 +85,7 @@ def _require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     _require(WEB_INDEX.is_file(), "the front end is not built (run `make frontend`)")
     srv = Server(tmp_path_factory.mktemp("blockyard-data"))
