@@ -18,7 +18,16 @@ import blockyard
 from blockyard.api import errors
 from blockyard.api.body_limit import BodySizeLimit
 from blockyard.api.frontend import WEB_DIR, mount_frontend
-from blockyard.api.routes import admin, api_keys, auth, blocks, executions, graphs, integrations
+from blockyard.api.routes import (
+    admin,
+    api_keys,
+    auth,
+    blocks,
+    executions,
+    graphs,
+    integrations,
+    mcp,
+)
 from blockyard.api.schemas import HealthPublic
 from blockyard.api.text_guard import TextGuard
 from blockyard.api.ws import router as ws_router
@@ -68,7 +77,7 @@ def create_app(source: Settings | Container | None = None, *, web_dir: Path = WE
     async def health() -> HealthPublic:
         return HealthPublic()
 
-    for module in (auth, api_keys, blocks, graphs, executions, integrations, admin):
+    for module in (auth, api_keys, blocks, graphs, executions, integrations, admin, mcp):
         app.include_router(module.router)
     app.include_router(ws_router)
     mount_frontend(app, web_dir)
