@@ -180,7 +180,7 @@ async def test_a_provider_that_hangs_fails_the_node_not_the_worker(
     gen = Node(block_id=AITextGeneratorBlock.id, input_default={"credentials": CREDENTIALS_REF})
     graph = Graph(name="Slow", nodes=[task, gen], links=[link(task.id, "result", gen.id, "prompt")])
     openai_server.answer(Answer(hang=True))
-    engine, store, _ = ai_engine(slow, MemoryGraphSource(graph))
+    engine, store, bus = ai_engine(slow, MemoryGraphSource(graph))
     record = await engine.execute(graph, TEST_USER_ID, {"task": "hello"})
     assert record.status == ExecutionStatus.FAILED
     assert "did not answer within 0.3s" in (record.error or "")
@@ -189,6 +189,8 @@ async def test_a_provider_that_hangs_fails_the_node_not_the_worker(
     assert again.status == ExecutionStatus.COMPLETED
     node = next(n for n in await store.list_node_execs(again.id) if n.node_id == gen.id)
     assert node.output_data["response"] == ["fast now"]
+    tokens = [e["value"] for e in bus.methods("node_execution_stream") if e["node_id"] == gen.id]
+    assert tokens == ["fast ", "now"]  # live to viewers as they came, stored once whole
     assert node.stats["completion_tokens"] == 7
     await engine.close()
     await slow.close()
