@@ -194,3 +194,66 @@ async def test_a_provider_that_hangs_fails_the_node_not_the_worker(
     assert node.stats["completion_tokens"] == 7
     await engine.close()
     await slow.close()
+
+
+async def test_after_a_crash_the_decision_maker_runs_again_and_its_open_tool_call_ends(
+    llm: LlmService, openai_server: FakeOpenAI
+) -> None:
+    from blockyard.engine.executor import new_graph_exec
+    from blockyard.engine.ports import Batch, NodeExecRecord
+
+    child = echo_agent()
+    graph, ids = assistant(child)
+    engine, store, _ = ai_engine(llm, MemoryGraphSource(graph, child))
+    record = new_graph_exec(graph, TEST_USER_ID, {"task": "Add 1 and 1"})
+    record.status = ExecutionStatus.RUNNING
+    await store.create_graph_exec(record)
+    task_id = next(n.id for n in graph.nodes if n.input_default.get("name") == "task")
+    S = ExecutionStatus
+
+    def node(node_id: str, seq: int, status: ExecutionStatus, **extra: Any) -> NodeExecRecord:
+        block_id = next(n.block_id for n in graph.nodes if n.id == node_id)
+        return NodeExecRecord(f"ne-{seq}", record.id, node_id, block_id, status, seq=seq, **extra)
+
+    done = node(
+        task_id,
+        1,
+        S.COMPLETED,
+        input_data={"value": "Add 1 and 1"},
+        output_data={"result": ["Add 1 and 1"]},
+        end_seq=1,
+    )
+    running = node(
+        ids["sdm"],
+        2,
+        S.RUNNING,
+        input_data={
+            "prompt": "Add 1 and 1",
+            "agent_mode_max_iterations": 5,
+            "credentials": CREDENTIALS_REF,
+        },
+    )
+    open_call = node(
+        ids["calc"],
+        3,
+        S.RUNNING,
+        input_data={"operation": "Add", "a": 1, "b": 1},
+        stats={"tool_call_of": "ne-2"},
+    )
+    await store.commit(Batch(node_execs={r.id: r for r in (done, running, open_call)}))
+
+    openai_server.answer(
+        Answer(tool_calls=[("calculator", {"operation": "Add", "a": 1, "b": 1})]), Answer(text="2")
+    )
+    ended = await engine.run(record.id)
+    await engine.close()
+    assert ended.status == ExecutionStatus.COMPLETED, ended.error
+    nodes = {n.id: n for n in await store.list_node_execs(record.id)}
+    assert nodes["ne-3"].status == ExecutionStatus.TERMINATED
+    assert nodes["ne-2"].output_data["finished"] == ["2"]
+    calc_runs = [
+        n
+        for n in nodes.values()
+        if n.node_id == ids["calc"] and n.status == ExecutionStatus.COMPLETED
+    ]
+    assert len(calc_runs) == 1 and calc_runs[0].stats["tool_call_of"] == "ne-2"
