@@ -155,6 +155,19 @@ describe("canvas store: clipboard", () => {
     expect(s().nodes.at(-1)!.position).toEqual({ x: 180, y: 80 });
   });
 
+  it("pastes into another canvas (another agent or tab)", () => {
+    const { s } = setup();
+    const c = s().addNode(CALC, { x: 0, y: 0 });
+    s().setInput(c, "a", 42);
+    s().selectAll();
+    s().copySelected();
+    const { s: other } = setup();
+    other().paste();
+    expect(other().nodes).toHaveLength(1);
+    expect(other().nodes[0]!.data.inputs.a).toBe(42);
+    expect(other().nodes[0]!.id).not.toBe(c);
+  });
+
   it("gives pasted nodes their own inputs", () => {
     const { s } = setup();
     const c = s().addNode(CALC, { x: 0, y: 0 });

@@ -19,6 +19,17 @@ import type {
 import type { ConnectionProblem } from "./connect";
 import { connectionProblem } from "./connect";
 import type { BlockFlowNode, GraphHeader, LinkFlowEdge } from "./lib/convert";
+import { readClipboard, writeClipboard } from "./lib/clipboard";
+import type { Snapshot } from "./lib/graphEdits";
+import {
+  addDynamicIn,
+  cloneWithNewIds,
+  defaultsOf,
+  patched,
+  pruneEdges,
+  newId,
+  withoutSelection,
+} from "./lib/graphEdits";
 import { flowToGraph, graphToFlow, isDynamicPin } from "./lib/convert";
 import { autoLayout } from "./lib/layout";
 import type { RunState } from "./run";
@@ -29,13 +40,7 @@ export interface NodeProblem {
   message: string;
 }
 
-interface Snapshot {
-  nodes: BlockFlowNode[];
-  edges: LinkFlowEdge[];
-}
-
 const HISTORY_LIMIT = 100;
-const PASTE_OFFSET = 40;
 
 export const EMPTY_HEADER: GraphHeader = {
   id: "",
@@ -91,28 +96,6 @@ export interface CanvasState {
 }
 
 export type CanvasStore = ReturnType<typeof createCanvasStore>;
-
-let counter = 0;
-export function newId(): string {
-  if (typeof crypto !== "undefined" && "randomUUID" in crypto) return crypto.randomUUID();
-  counter += 1;
-  return `id-${Date.now().toString(36)}-${counter}`;
-}
-
-function withoutSelection(snapshot: Snapshot): Snapshot {
-  return {
-    nodes: snapshot.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
-    edges: snapshot.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
-  };
-}
-
-function defaultsOf(block: BlockInfo | undefined): Record<string, unknown> {
-  const inputs: Record<string, unknown> = {};
-  for (const [name, schema] of Object.entries(block?.inputSchema.properties ?? {})) {
-    if (schema.default !== undefined && schema.default !== null) inputs[name] = schema.default;
-  }
-  return inputs;
-}
 
 export function createCanvasStore(initial?: { blocks?: BlockInfo[]; graph?: Graph }) {
   const store = createStore<CanvasState>()((set, get) => {
@@ -271,19 +254,23 @@ export function createCanvasStore(initial?: { blocks?: BlockInfo[]; graph?: Grap
         const picked = nodes.filter((n) => n.selected);
         const ids = new Set(picked.map((n) => n.id));
         const inner = edges.filter((e) => ids.has(e.source) && ids.has(e.target));
-        set({ clipboard: withoutSelection({ nodes: picked, edges: inner }) });
+        const clip = withoutSelection({ nodes: picked, edges: inner });
+        if (picked.length) writeClipboard(clip);
+        set({ clipboard: clip });
         return picked.length;
       },
 
       paste: () => {
-        const clip = get().clipboard;
+        const clip = readClipboard() ?? get().clipboard;
         if (!clip || clip.nodes.length === 0) return;
         remember();
         const { nodes, edges } = cloneWithNewIds(clip);
+        const next = { nodes: nodes.map((n) => ({ ...n, selected: false })), edges };
+        writeClipboard(next); // the next paste lands one step further
         set((s) => ({
           nodes: [...s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...nodes],
           edges: [...s.edges, ...edges],
-          clipboard: { nodes: nodes.map((n) => ({ ...n, selected: false })), edges },
+          clipboard: next,
           dirty: true,
         }));
       },
@@ -359,43 +346,4 @@ export function createCanvasStore(initial?: { blocks?: BlockInfo[]; graph?: Grap
   if (initial?.blocks) store.getState().setBlocks(initial.blocks);
   if (initial?.graph) store.getState().load(initial.graph);
   return store;
-}
-
-/** Inputs with `patch` applied, keeping the order of existing keys. */
-function patched(inputs: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries({ ...inputs, ...patch }).filter(([, value]) => value !== undefined),
-  );
-}
-
-function pruneEdges(edges: LinkFlowEdge[], changes: NodeChange[]): LinkFlowEdge[] {
-  const removed = new Set(changes.flatMap((c) => (c.type === "remove" ? [c.id] : [])));
-  if (removed.size === 0) return edges;
-  return edges.filter((e) => !removed.has(e.source) && !removed.has(e.target));
-}
-
-function addDynamicIn(nodes: BlockFlowNode[], nodeId: string, handle: string): BlockFlowNode[] {
-  return nodes.map((n) =>
-    n.id === nodeId && !n.data.dynamicIn.includes(handle)
-      ? { ...n, data: { ...n.data, dynamicIn: [...n.data.dynamicIn, handle] } }
-      : n,
-  );
-}
-
-function cloneWithNewIds(clip: Snapshot): Snapshot {
-  const ids = new Map(clip.nodes.map((n) => [n.id, newId()]));
-  const nodes = clip.nodes.map((n) => ({
-    ...n,
-    id: ids.get(n.id) ?? newId(),
-    position: { x: n.position.x + PASTE_OFFSET, y: n.position.y + PASTE_OFFSET },
-    data: structuredClone(n.data),
-    selected: true,
-  }));
-  const edges = clip.edges.map((e) => ({
-    ...e,
-    id: newId(),
-    source: ids.get(e.source) ?? e.source,
-    target: ids.get(e.target) ?? e.target,
-  }));
-  return { nodes, edges };
 }
