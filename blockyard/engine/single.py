@@ -5,11 +5,13 @@ engine gives a node."""
 import uuid
 from typing import Any
 
-from blockyard.blocks.base import BlockType
+from blockyard.blocks.base import Block, BlockType
 from blockyard.blocks.context import AgentRunner, BlockContext
+from blockyard.blocks.credentials import is_credentials_field
 from blockyard.blocks.registry import BlockRegistry
 from blockyard.engine.node import prepare_inputs, run_node
 from blockyard.engine.plan import DEFAULT_POLICY
+from blockyard.engine.ports import CredentialResolver
 from blockyard.errors import BlockInputError
 from blockyard.graph.model import NodePolicy
 
@@ -22,6 +24,7 @@ async def run_single_block(
     *,
     policy: NodePolicy | None = None,
     agents: AgentRunner | None = None,
+    credentials: CredentialResolver | None = None,
 ) -> dict[str, list[Any]]:
     """Every output the block yields, by pin; a failure is on ``error``.
 
@@ -39,6 +42,21 @@ async def run_single_block(
         node_exec_id=run_id,
         idempotency_key=run_id,
         agents=agents,
+        credentials=await _credentials(block, data, user_id, credentials),
     )
     outcome = await run_node(block, data, ctx, policy or DEFAULT_POLICY)
     return outcome.outputs
+
+
+async def _credentials(
+    block: Block, data: dict[str, Any], user_id: str, resolver: CredentialResolver | None
+) -> dict[str, Any]:
+    """The caller's saved credentials the inputs refer to (another user's: NotFoundError)."""
+    found: dict[str, Any] = {}
+    if resolver is None:
+        return found
+    for name in block.Input.model_fields:
+        ref = data.get(name)
+        if is_credentials_field(name) and isinstance(ref, dict) and ref.get("id"):
+            found[name] = await resolver.resolve(user_id, ref)
+    return found

@@ -202,3 +202,21 @@ async def test_a_run_uses_saved_credentials_and_stores_only_the_reference(
     assert SECRET not in str(done)
     export = await client.get(f"/api/graphs/{graph['id']}/export", headers=user.headers)
     assert SECRET not in export.text
+
+
+async def test_a_single_block_run_gets_the_callers_credentials_only(
+    api: tuple[httpx.AsyncClient, Container],
+) -> None:
+    client, _ = api
+    owner, other = await signup(client), await signup(client)
+    made = await client.post(
+        "/api/integrations/openai/credentials",
+        json={"type": "api_key", "api_key": SECRET},
+        headers=owner.headers,
+    )
+    ref = {"id": made.json()["id"], "provider": "openai", "type": "api_key"}
+    url = f"/api/blocks/{KeyCheck.id}/execute"
+    ran = await client.post(url, json={"credentials": ref}, headers=owner.headers)
+    assert ran.status_code == 200 and ran.json() == {"key_length": [len(SECRET)]}
+    refused = await client.post(url, json={"credentials": ref}, headers=other.headers)
+    assert refused.status_code == 404 and SECRET not in refused.text

@@ -24,5 +24,10 @@ async def execute_block(
     inputs: dict[str, Any] = Body(default_factory=dict),
 ) -> dict[str, list[Any]]:
     return await run_single_block(
-        container.registry, block_id, inputs, user.user_id, agents=container.engine.agents
+        container.registry,
+        block_id,
+        inputs,
+        user.user_id,
+        agents=container.engine.agents,
+        credentials=container.integrations.vault,
     )
