@@ -195,3 +195,20 @@ async def test_rotation_with_the_key_in_the_environment_prints_the_new_key(
     report = await keys.rotate(CredentialRepo(db), LeaseRepo(db), tmp_path, KEY, key_file=None)
     assert report.key_text is not None and key_id(parse_key(report.key_text)) == report.key_id
     assert report.resealed == 1
+
+
+async def test_a_server_with_a_key_of_the_wrong_size_does_not_start(
+    db: Database, tmp_path: Path
+) -> None:
+    from blockyard.wiring import build_integrations, ensure_secrets
+    from tests.api.helpers import make_settings
+
+    short = make_settings(tmp_path, encryption_key=base64.b64encode(b"sixteen byte key").decode())
+    with pytest.raises(ConfigError, match="32 bytes"):
+        build_integrations(short, ensure_secrets(short), db)
+    fresh = make_settings(tmp_path / "fresh")
+    fresh.data_dir.mkdir()
+    built = build_integrations(fresh, ensure_secrets(fresh), db)
+    key_text = (tmp_path / "fresh" / "encryption_key").read_text()
+    assert built.vault.keys.current_id == key_id(parse_key(key_text))
+    await built.limiter.close()
