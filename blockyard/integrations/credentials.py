@@ -175,8 +175,9 @@ class CredentialsVault:
         live shorter than twice the margin (so a fresh one is never refreshed at once)."""
         if cred.type != "oauth2" or cred.status != ACTIVE or cred.expires_at is None:
             return False
+        remaining = cred.expires_at - self._clock()
         lifetime = max(cred.expires_at - cred.updated_at, 0.0)
-        return cred.expires_at - self._clock() < min(self._margin, lifetime / 2)
+        return remaining <= 0 or remaining < min(self._margin, lifetime / 2)
 
     async def fresh(self, cred: StoredCredential) -> StoredCredential:
         """``cred`` with a token valid for at least the margin, refreshed if needed."""
