@@ -14,6 +14,7 @@ import { api } from "../api/endpoints";
 import { keys } from "../api/queries";
 import type { Graph } from "../api/types";
 import { toast } from "../ui/toasts";
+import { consumeReady, handOff } from "./handoff";
 import { clearDraft, loadDraft, saveDraft } from "./lib/draft";
 import { groupProblems, missingRequiredInputs } from "./lib/validate";
 import type { CanvasStore } from "./store";
@@ -56,6 +57,13 @@ export function useGraphDocument(
       nodes: [],
       links: [],
     };
+    if (consumeReady(store)) {
+      // Handed over from /agents/new right after its first save: already the saved graph.
+      void Promise.resolve().then(() => !cancelled && setLoaded({ key, state: "ready" }));
+      return () => {
+        cancelled = true;
+      };
+    }
     const source = graphId ? api.getGraph(graphId, version) : Promise.resolve(blank);
     source.then(apply, () => !cancelled && setLoaded({ key, state: "error" }));
     return () => {
@@ -108,6 +116,7 @@ export function useGraphDocument(
       clearDraft(graphId);
       clearDraft(saved.id);
       store.getState().load(saved);
+      if (saved.id !== graphId) handOff(saved.id, store);
       setRestoredDraft(null);
       void queryClient.invalidateQueries({ queryKey: keys.graphs });
       void queryClient.invalidateQueries({ queryKey: keys.versions(saved.id) });

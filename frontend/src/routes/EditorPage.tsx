@@ -4,10 +4,11 @@ import { useState } from "react";
 import { useParams, useSearchParams } from "react-router";
 import { CanvasContext } from "../editor/context";
 import { Editor } from "../editor/Editor";
+import { takeHandoff } from "../editor/handoff";
 import { createCanvasStore } from "../editor/store";
 
 function EditorForGraph({ graphId }: { graphId: string | undefined }) {
-  const [store] = useState(() => createCanvasStore());
+  const [store] = useState(() => takeHandoff(graphId) ?? createCanvasStore());
   const { execId } = useParams();
   const [params] = useSearchParams();
   const raw = params.get("version");
