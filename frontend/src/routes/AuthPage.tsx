@@ -1,10 +1,10 @@
 /** Sign in and sign up; after either, back to where the visitor was going. */
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate, useSearchParams } from "react-router";
+import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { ApiError } from "../api/client";
 import { api } from "../api/endpoints";
-import { setTokens } from "../api/session";
+import { getTokens, setTokens } from "../api/session";
 import { Logo, Preferences } from "./Layout";
 
 function safeNext(next: string | null): string {
@@ -36,13 +36,20 @@ export function AuthPage({ mode }: { mode: "login" | "register" }) {
     }
   };
 
-  const other = mode === "login" ? "/register" : "/login";
+  if (getTokens() && !busy) return <Navigate to={next} replace />;
+  const login = mode === "login";
+  const text = login
+    ? { title: t("auth.loginTitle"), subtitle: t("auth.loginSubtitle"), submit: t("auth.login") }
+    : { title: t("auth.registerTitle"), subtitle: t("auth.registerSubtitle"), submit: t("auth.register") };
+  const switchTo = login
+    ? { to: "/register", ask: t("auth.noAccount"), label: t("auth.register") }
+    : { to: "/login", ask: t("auth.haveAccount"), label: t("auth.login") };
   return (
     <div className="auth">
       <div className="auth-card card">
         <Logo />
-        <h1>{mode === "login" ? t("auth.loginTitle") : t("auth.registerTitle")}</h1>
-        <p className="muted">{mode === "login" ? t("auth.loginSubtitle") : t("auth.registerSubtitle")}</p>
+        <h1>{text.title}</h1>
+        <p className="muted">{text.subtitle}</p>
         {params.get("expired") && (
           <div className="callout warning" role="status">
             {t("auth.expired")}
@@ -93,7 +100,7 @@ export function AuthPage({ mode }: { mode: "login" | "register" }) {
               type="password"
               required
               minLength={mode === "register" ? 8 : undefined}
-              autoComplete={mode === "login" ? "current-password" : "new-password"}
+              autoComplete={login ? "current-password" : "new-password"}
               value={password}
               onChange={(e) => setPassword(e.target.value)}
             />
@@ -106,14 +113,11 @@ export function AuthPage({ mode }: { mode: "login" | "register" }) {
           )}
           <button className="btn btn-primary btn-lg" type="submit" disabled={busy} data-testid="auth-submit">
             {busy && <span className="spinner" />}
-            {mode === "login" ? t("auth.login") : t("auth.register")}
+            {text.submit}
           </button>
         </form>
         <p className="muted auth-switch">
-          {mode === "login" ? t("auth.noAccount") : t("auth.haveAccount")}{" "}
-          <Link to={`${other}?${params.toString()}`}>
-            {mode === "login" ? t("auth.register") : t("auth.login")}
-          </Link>
+          {switchTo.ask} <Link to={`${switchTo.to}?${params.toString()}`}>{switchTo.label}</Link>
         </p>
       </div>
       <Preferences />

@@ -44,6 +44,7 @@ function NodeMenu({ nodeId, hasRun }: { nodeId: string; hasRun: boolean }) {
       className="node-menu nodrag"
       ref={ref}
       onBlur={(e) => !ref.current?.contains(e.relatedTarget) && setOpen(false)}
+      onKeyDown={(e) => e.key === "Escape" && setOpen(false)}
     >
       <button
         className="btn btn-ghost btn-sm btn-icon"
