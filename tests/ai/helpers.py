@@ -15,6 +15,9 @@ from blockyard.engine.memory import MemoryBus, MemoryGraphSource, MemoryRunStore
 from tests.ai.conftest import USER_KEY
 
 CREDENTIALS = APIKeyCredentials(id="cred-1", provider="openai", api_key=SecretStr(USER_KEY))
+ANTHROPIC_CREDENTIALS = APIKeyCredentials(
+    id="cred-2", provider="anthropic", api_key=SecretStr(USER_KEY)
+)
 CREDENTIALS_REF = {"id": "cred-1", "provider": "openai", "type": "api_key"}
 REGISTRY = load_registry(entry_point_packages=False)
 

@@ -10,7 +10,7 @@ from blockyard.blocks.ai.structured import AIStructuredResponseGeneratorBlock
 from blockyard.blocks.ai.summarizer import AITextSummarizerBlock
 from blockyard.blocks.testing import run_block
 from blockyard.integrations.llm.service import LlmService
-from tests.ai.helpers import CREDENTIALS_REF, Streamed, ai_context
+from tests.ai.helpers import ANTHROPIC_CREDENTIALS, CREDENTIALS_REF, Streamed, ai_context
 from tests.fakes.anthropic_server import FakeAnthropic
 from tests.fakes.openai_server import Answer, FakeOpenAI
 
@@ -235,7 +235,9 @@ async def test_conversation_sends_the_messages(
         {"role": "user", "content": "How are you?"},
     ]
     outputs = await run_block(
-        AIConversationBlock(), {"messages": messages, "model": "claude-haiku-4-5"}, ai_context(llm)
+        AIConversationBlock(),
+        {"messages": messages, "model": "claude-haiku-4-5"},
+        ai_context(llm, credentials={"credentials": ANTHROPIC_CREDENTIALS}),
     )
     assert outputs["response"] == ["Fine, thanks."]
     assert anthropic_server.requests[0].body["system"] == "Be kind."
@@ -251,3 +253,18 @@ async def test_list_generator_yields_the_list_then_each_item(
     assert outputs["generated_list"] == [["red", "green"]]
     assert outputs["list_item"] == ["red", "green"]
     assert len(openai_server.requests) == 2
+
+
+async def test_credentials_of_another_provider_are_refused(
+    llm: LlmService, anthropic_server: FakeAnthropic
+) -> None:
+    outputs = await run_block(
+        AITextGeneratorBlock(), {"prompt": "Hi", "model": "claude-haiku-4-5"}, ai_context(llm)
+    )
+    assert outputs == {
+        "error": [
+            "The chosen credentials are for openai, but claude-haiku-4-5 is served by "
+            "anthropic: choose anthropic credentials"
+        ]
+    }
+    assert anthropic_server.requests == []

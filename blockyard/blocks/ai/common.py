@@ -77,6 +77,16 @@ def api_key(ctx: BlockContext, field: str = "credentials") -> str | None:
     return None
 
 
+def check_provider(ctx: BlockContext, info: ModelInfo, field: str = "credentials") -> None:
+    """Refuse a user's key for another provider than the model's (it would be sent there)."""
+    credentials = ctx.credentials.get(field)
+    if isinstance(credentials, APIKeyCredentials) and credentials.provider != info.provider:
+        raise BlockExecutionError(
+            f"The chosen credentials are for {credentials.provider}, but {info.name} is served "
+            f"by {info.provider}: choose {info.provider} credentials"
+        )
+
+
 def fill_template(template: str, values: dict[str, Any]) -> str:
     """Put ``values`` into the ``{{name}}`` placeholders; a missing value is an error."""
     missing = sorted({m for m in _PLACEHOLDER.findall(template) if m not in values})
@@ -141,6 +151,7 @@ async def complete(
     """One call to the model, streamed on ``stream_pin`` when given; usage recorded."""
     llm = need_llm(ctx)
     info = llm.model(request.model)
+    check_provider(ctx, info)
 
     async def on_token(token: str) -> None:
         await ctx.stream(stream_pin or "", token)

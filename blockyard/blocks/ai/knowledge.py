@@ -13,6 +13,7 @@ from typing import Any
 
 from blockyard.blocks.ai.common import (
     api_key,
+    check_provider,
     credentials_field,
     need_llm,
     record_usage,
@@ -48,6 +49,7 @@ async def embed_all(ctx: BlockContext, model: str, texts: list[str]) -> list[lis
     """Vectors for ``texts`` in order, in batches; usage recorded in the node's stats."""
     llm = need_llm(ctx)
     info = llm.model(model)
+    check_provider(ctx, info)
     vectors: list[list[float]] = []
     for start in range(0, len(texts), EMBED_BATCH):
         result = await llm.embed(model, texts[start : start + EMBED_BATCH], api_key(ctx))
