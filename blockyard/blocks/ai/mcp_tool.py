@@ -1,24 +1,17 @@
 """MCP Tool: list and call the tools of a Model Context Protocol server (the ``mcp`` package).
 
 Two transports: **streamable HTTP** to a server URL, connecting only where the SSRF guard
-allows (:mod:`blockyard.blocks.net`: the check runs on every connection the ``httpx2``
-client of the MCP SDK opens), and **stdio** to a local process, which must be one the
-operator configured by name in ``BLOCKYARD_MCP_STDIO_SERVERS`` (a block never chooses the
-command). With no ``tool_name`` the block lists the server's tools; with one it calls it.
+allows, and **stdio** to a local process, which must be one the operator configured by
+name in ``BLOCKYARD_MCP_STDIO_SERVERS`` (a block never chooses the command); see
+:mod:`blockyard.blocks.ai.mcp_client`, imported on first use (the SDK is large). With no
+``tool_name`` the block lists the server's tools; with one it calls it.
 
 Linked to a Smart Decision Maker's tool pin (on ``tool_arguments``), the node is offered to
 the model as the MCP tool itself: its name, description and input schema, as saved on the
 node when the tool was chosen (:meth:`MCPToolBlock.describe_as_tool`).
 """
 
-import contextlib
-from collections.abc import AsyncIterator, Iterable
 from typing import Any
-
-import httpcore2
-import httpx2
-from mcp import Client, StdioServerParameters
-from mcp.client.streamable_http import streamable_http_client
 
 from blockyard.blocks.ai.common import api_key
 from blockyard.blocks.base import (
@@ -32,59 +25,7 @@ from blockyard.blocks.base import (
 )
 from blockyard.blocks.context import BlockContext, ToolInfo
 from blockyard.blocks.credentials import CredentialsField, CredentialsMeta
-from blockyard.blocks.net import OutboundBlockedError, OutboundPolicy, current_policy
-from blockyard.settings import Settings
-
-MCP_TIMEOUT = 120.0
-"""Seconds an MCP server may take to answer one request."""
-
-
-class GuardedBackend(httpcore2.AsyncNetworkBackend):
-    """The SSRF guard for ``httpcore2`` (the MCP SDK's HTTP stack): every TCP connection
-    goes to an address the policy has just checked."""
-
-    def __init__(self, policy: OutboundPolicy) -> None:
-        self.policy = policy
-        self._inner = httpcore2.AnyIOBackend()
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 (httpcore2's interface)
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore2.AsyncNetworkStream:
-        failure: Exception = httpcore2.ConnectError(f"Host {host!r} has no address")
-        for address in await self.policy.resolve_checked(host, port):
-            try:
-                return await self._inner.connect_tcp(
-                    address, port, timeout, local_address, socket_options
-                )
-            except (httpcore2.ConnectError, httpcore2.ConnectTimeout) as exc:
-                failure = exc
-        raise failure
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 (httpcore2's interface)
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore2.AsyncNetworkStream:
-        raise OutboundBlockedError("Blocks may not connect to Unix sockets")
-
-    async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
-
-
-def guarded_http_client(policy: OutboundPolicy, headers: dict[str, str]) -> httpx2.AsyncClient:
-    transport = httpx2.AsyncHTTPTransport(trust_env=False)
-    transport._pool = httpcore2.AsyncConnectionPool(  # the guard sits under httpx2's own
-        ssl_context=httpx2.create_ssl_context(trust_env=False),
-        network_backend=GuardedBackend(policy),
-    )
-    timeout = httpx2.Timeout(30.0, read=MCP_TIMEOUT)
-    return httpx2.AsyncClient(transport=transport, headers=headers, timeout=timeout)
+from blockyard.blocks.net import OutboundBlockedError
 
 
 class MCPToolBlock(Block):
@@ -124,7 +65,10 @@ class MCPToolBlock(Block):
 
     async def run(self, input_data: Input, ctx: BlockContext) -> BlockOutput:
         try:
-            async with self._connect(input_data, ctx) as client:
+            from blockyard.blocks.ai.mcp_client import connect  # the SDK loads on first use
+
+            token = api_key(ctx)
+            async with connect(input_data.server_url, input_data.stdio_server, token) as client:
                 if not input_data.tool_name:
                     listed = await client.list_tools()
                     yield "tools", [_tool_dict(t) for t in listed.tools]
@@ -144,25 +88,6 @@ class MCPToolBlock(Block):
         yield "result", result.structured_content if result.structured_content is not None else text
         yield "content", content
 
-    @contextlib.asynccontextmanager
-    async def _connect(self, data: Input, ctx: BlockContext) -> AsyncIterator[Client]:
-        if bool(data.server_url) == bool(data.stdio_server):
-            raise ValueError(
-                "Give either server_url or stdio_server, not both"
-                if data.server_url
-                else "Give the server: server_url or stdio_server"
-            )
-        if data.stdio_server:
-            async with Client(_stdio(data.stdio_server), read_timeout_seconds=MCP_TIMEOUT) as c:
-                yield c
-            return
-        token = api_key(ctx)
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        async with guarded_http_client(current_policy(), headers) as http:
-            transport = streamable_http_client(data.server_url, http_client=http)
-            async with Client(transport, read_timeout_seconds=MCP_TIMEOUT) as client:
-                yield client
-
     @staticmethod
     def describe_as_tool(defaults: dict[str, Any]) -> ToolInfo | None:
         """How a Smart Decision Maker offers this node: as the MCP tool it calls, whose
@@ -173,15 +98,6 @@ class MCPToolBlock(Block):
         schema = defaults.get("tool_input_schema") or {"type": "object", "properties": {}}
         description = str(defaults.get("tool_description") or f"The MCP tool {name}.")
         return ToolInfo("", str(name), description, schema, arguments_field="tool_arguments")
-
-
-def _stdio(name: str) -> StdioServerParameters:
-    servers = Settings().mcp_stdio_servers
-    command = servers.get(name)
-    if not command:
-        known = ", ".join(sorted(servers)) or "none"
-        raise ValueError(f"No local MCP server is named {name!r}; configured: {known}")
-    return StdioServerParameters(command=command[0], args=list(command[1:]))
 
 
 def _tool_dict(tool: Any) -> dict[str, Any]:
