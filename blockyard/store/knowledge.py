@@ -103,9 +103,17 @@ class SqlKnowledgeStore:
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK_KEY})
                 await conn.execute(text("CREATE EXTENSION IF NOT EXISTS vector"))
                 await conn.execute(text(_ADD_VECTOR_COLUMN))
+                await self._backfill(conn)
         except DBAPIError:
             return False  # not installed, or not allowed: exact search it is
         return True
+
+    async def _backfill(self, conn: AsyncConnection) -> None:
+        """Chunks stored before the extension came get their vector column filled."""
+        missing = text("SELECT id, embedding FROM knowledge_chunks WHERE embedding_vector IS NULL")
+        rows = [{"id": r.id, "embedding": r.embedding} for r in await conn.execute(missing)]
+        if rows:
+            await self._copy_vectors(conn, rows)
 
     # -- the port ----------------------------------------------------------------------------
     async def base_model(self, user_id: str, base: str) -> str | None:
