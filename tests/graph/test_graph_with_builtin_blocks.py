@@ -18,7 +18,6 @@ from blockyard.graph import (
 )
 from blockyard.graph.agent_json import is_secret_name
 
-
 TWITTER_POST = "7bb0048a-a630-11ef-aeb8-abc0dadb9b12"
 """An AutoGPT block (Twitter Post Tweet) that Blockyard does not have."""
 
