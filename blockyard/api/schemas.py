@@ -30,6 +30,9 @@ Email = Annotated[
     ),
 ]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=1024)]
+MAX_INT = 2**31 - 1
+"""The largest version number or offset a request may carry (larger ones are 422, not a
+database overflow)."""
 
 
 class Public(BaseModel):
@@ -116,7 +119,7 @@ class GraphMetaPublic(Public):
 
 
 class SetActiveVersion(BaseModel):
-    active_graph_version: int = Field(ge=1)
+    active_graph_version: int = Field(ge=1, le=MAX_INT)
 
 
 class MissingBlock(BaseModel):

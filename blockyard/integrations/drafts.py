@@ -18,6 +18,8 @@ HOST_PATTERN = r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-
 HEADER_NAME = Annotated[str, StringConstraints(pattern=r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Secret = Annotated[SecretStr, Field(min_length=1, max_length=16_384)]
+MAX_EPOCH = 253_402_300_799.0
+"""The last second of the year 9999: later expiry times cannot be shown as dates."""
 
 
 class _Draft(BaseModel):
@@ -29,7 +31,9 @@ class _Draft(BaseModel):
 class APIKeyDraft(_Draft):
     type: Literal["api_key"]
     api_key: Secret
-    expires_at: float | None = Field(None, description="Epoch seconds; None: never.")
+    expires_at: float | None = Field(
+        None, ge=0, le=MAX_EPOCH, description="Epoch seconds; None: never."
+    )
 
 
 class UserPasswordDraft(_Draft):

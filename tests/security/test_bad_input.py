@@ -209,3 +209,27 @@ async def test_unicode_edge_cases_are_stored_or_refused_cleanly(
     assert registered.status_code == 201, registered.text
     listed = await client.get("/api/integrations/credentials", headers=user.headers)
     assert listed.status_code == 200
+
+
+async def test_numbers_out_of_range_are_refused_not_overflowed(
+    api: tuple[httpx.AsyncClient, Container],
+) -> None:
+    """Found by the fuzzer: 2**70 as a version reached SQLite, 1e20 as an expiry a datetime."""
+    client, _ = api
+    user = await signup(client)
+    graph = await create_graph(client, user, greeting_agent())
+    huge = 2**70
+    for method, url, body in (
+        ("GET", f"/api/graphs/{graph['id']}/versions/{huge}", None),
+        ("GET", f"/api/graphs/{graph['id']}?version={huge}", None),
+        ("GET", f"/api/executions?offset={huge}", None),
+        ("POST", f"/api/graphs/{graph['id']}/execute/{huge}", {"inputs": {}}),
+        ("PUT", f"/api/graphs/{graph['id']}/versions/active", {"active_graph_version": huge}),
+        (
+            "POST",
+            "/api/integrations/openai/credentials",
+            {"type": "api_key", "api_key": "k", "expires_at": 1e20},
+        ),
+    ):
+        response = await client.request(method, url, json=body, headers=user.headers)
+        assert response.status_code == 422, (url, response.text)

@@ -6,11 +6,12 @@ Reads go to the store (``ExecutionRepo``, owner-scoped); changes go through the 
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from blockyard.api.deps import ContainerDep, Executor, Reader
 from blockyard.api.limits import limit_runs
 from blockyard.api.schemas import (
+    MAX_INT,
     ExecuteRequest,
     GraphExecutionMeta,
     GraphExecutionPublic,
@@ -24,7 +25,7 @@ from blockyard.wiring import Container
 
 router = APIRouter(prefix="/api", tags=["executions"])
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_INT)]
 
 
 async def owned_execution(
@@ -59,7 +60,7 @@ async def execute(
     container: ContainerDep,
     user: Executor,
     graph_id: str,
-    graph_version: int,
+    graph_version: Annotated[int, Path(ge=1, le=MAX_INT)],
     body: ExecuteRequest,
 ) -> GraphExecutionMeta:
     await limit_runs(container, user.user_id)

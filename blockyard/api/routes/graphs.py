@@ -8,10 +8,11 @@ still imports, with a report of what is missing.
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Path, Query, Response
 
 from blockyard.api.deps import ContainerDep, Manager, Reader
 from blockyard.api.schemas import (
+    MAX_INT,
     GraphCreate,
     GraphImportPublic,
     GraphMetaPublic,
@@ -110,7 +111,7 @@ async def get_graph(
     container: ContainerDep,
     user: Reader,
     graph_id: str,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
     for_export: bool = False,
 ) -> GraphPublic | dict[str, Any]:
     if for_export:
@@ -140,7 +141,10 @@ async def versions(container: ContainerDep, user: Reader, graph_id: str) -> list
 
 @router.get("/{graph_id}/versions/{version}")
 async def get_version(
-    container: ContainerDep, user: Reader, graph_id: str, version: int
+    container: ContainerDep,
+    user: Reader,
+    graph_id: str,
+    version: Annotated[int, Path(ge=1, le=MAX_INT)],
 ) -> GraphPublic:
     return public(container, await container.repos.graphs.get(user.user_id, graph_id, version))
 
@@ -159,6 +163,6 @@ async def export(
     container: ContainerDep,
     user: Reader,
     graph_id: str,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_INT)] = None,
 ) -> dict[str, Any]:
     return await export_graph(container, user.user_id, graph_id, version)
