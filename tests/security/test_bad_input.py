@@ -219,7 +219,10 @@ async def test_numbers_out_of_range_are_refused_not_overflowed(
     user = await signup(client)
     graph = await create_graph(client, user, greeting_agent())
     huge = 2**70
+    nested = {**greeting_agent(), "sub_graphs": [{**greeting_agent(), "version": huge}]}
     for method, url, body in (
+        ("POST", "/api/graphs", {"graph": nested}),
+        ("POST", "/api/graphs/import", nested),
         ("GET", f"/api/graphs/{graph['id']}/versions/{huge}", None),
         ("GET", f"/api/graphs/{graph['id']}?version={huge}", None),
         ("GET", f"/api/executions?offset={huge}", None),

@@ -21,7 +21,7 @@ from blockyard.api.schemas import (
     MissingBlock,
     SetActiveVersion,
 )
-from blockyard.errors import LimitExceededError
+from blockyard.errors import AgentFormatError, LimitExceededError
 from blockyard.graph import agent_json, io_schema
 from blockyard.graph.model import Graph
 from blockyard.graph.validate import ensure_valid
@@ -41,7 +41,11 @@ def public(container: Container, graph: Graph) -> GraphPublic:
 
 
 def check_size(container: Container, graph: Graph) -> None:
-    """Refuse agents over ``max_graph_nodes`` nodes or ``max_graph_links`` links (413)."""
+    """Refuse agents over ``max_graph_nodes`` nodes or ``max_graph_links`` links (413), and
+    version numbers no database column holds (422)."""
+    for part in (graph, *graph.sub_graphs):
+        if not -MAX_INT <= part.version <= MAX_INT:
+            raise AgentFormatError(f"Version {part.version} of {part.id} is out of range")
     nodes = len(graph.nodes) + sum(len(sub.nodes) for sub in graph.sub_graphs)
     limit = container.settings.max_graph_nodes
     if nodes > limit:
