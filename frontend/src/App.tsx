@@ -5,6 +5,8 @@ import { ApiError } from "./api/client";
 import { AgentsPage } from "./routes/AgentsPage";
 import { ApiKeysPage } from "./routes/ApiKeysPage";
 import { AuthPage } from "./routes/AuthPage";
+import { CredentialsPage } from "./routes/credentials/CredentialsPage";
+import { OAuthCallbackPage } from "./routes/credentials/OAuthCallbackPage";
 import { EditorPage } from "./routes/EditorPage";
 import { Layout, RequireAuth } from "./routes/Layout";
 import { NotFound } from "./routes/NotFound";
@@ -35,6 +37,8 @@ export function App() {
                 <Route path="/agents" element={<AgentsPage />} />
                 <Route path="/settings" element={<Navigate to="/settings/api-keys" replace />} />
                 <Route path="/settings/api-keys" element={<ApiKeysPage />} />
+                <Route path="/settings/credentials" element={<CredentialsPage />} />
+                <Route path="/auth/integrations/oauth_callback" element={<OAuthCallbackPage />} />
                 <Route path="*" element={<NotFound />} />
               </Route>
               <Route path="/agents/new" element={<EditorPage />} />

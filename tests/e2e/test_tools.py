@@ -132,3 +132,35 @@ def test_export_api_keys_and_language(page: Page, shot: Shot, tmp_path: Path) ->
     page.reload()
     expect(page.get_by_role("link", name="智能体")).to_be_visible()
     shot("chinese")
+
+
+def test_saved_credentials_are_picked_in_a_node(page: Page, shot: Shot) -> None:
+    sign_up(page)
+    page.get_by_role("link", name="Credentials").click()
+    page.get_by_role("button", name="Add credentials").click()
+    dialog = page.get_by_test_id("add-credential-dialog")
+    dialog.get_by_label("Provider").select_option("openai")
+    dialog.get_by_label("Name").fill("Team key")
+    secret = dialog.get_by_label("API key")
+    secret.fill("sk-test-not-a-real-key")
+    assert secret.get_attribute("type") == "password"
+    shot("add-credentials")
+    dialog.get_by_role("button", name="Save").click()
+    row = page.get_by_test_id("credential-row").filter(has_text="Team key")
+    expect(row).to_contain_text("openai")
+    expect(page.get_by_text("sk-test-not-a-real-key")).to_have_count(0)
+    shot("credentials-list")
+
+    page.goto("/agents/new")
+    page.get_by_test_id("block-item-AITextGeneratorBlock").click()
+    ai = node(page, "AITextGeneratorBlock")
+    picker = ai.locator("[data-field=credentials] select")
+    if picker.count() == 0:
+        ai.locator(".advanced-toggle").click()
+    picker.select_option(label="Team key · openai")
+    expect(picker).to_have_value(re.compile(r".+"))
+    shot("credentials-picked-in-node")
+
+    page.goto("/settings/credentials")
+    row.get_by_role("button", name="Delete").click()
+    expect(page.get_by_test_id("credential-row")).to_have_count(0)

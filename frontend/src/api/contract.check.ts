@@ -8,6 +8,7 @@ import type {
   ApiKeyCreated,
   ApiKeyInfo,
   ApiKeyScope,
+  Credential,
   ExecutionStatus,
   Graph,
   GraphExecution,
@@ -15,6 +16,7 @@ import type {
   GraphMeta,
   ImportResult,
   NodeExecution,
+  Provider,
   TokenPair,
   User,
 } from "./types";
@@ -38,6 +40,8 @@ export type ResponseChecks = [
   Assert<KeysIn<GraphExecution, S["GraphExecutionPublic"]>>,
   Assert<KeysIn<NodeExecution, S["NodeExecutionPublic"]>>,
   Assert<Same<ExecutionStatus, S["ExecutionStatus"]>>,
+  Assert<KeysIn<Credential, S["CredentialPublic"]>>,
+  Assert<KeysIn<Provider, S["ProviderPublic"]>>,
 ];
 
 export type RequestChecks = [
@@ -81,6 +85,13 @@ type UsedRoutes =
   | "/api/graphs/{graph_id}/executions"
   | "/api/graphs/{graph_id}/executions/{graph_exec_id}"
   | "/api/graphs/{graph_id}/executions/{graph_exec_id}/stop"
-  | "/api/graphs/{graph_id}/executions/{graph_exec_id}/rerun";
+  | "/api/graphs/{graph_id}/executions/{graph_exec_id}/rerun"
+  | "/api/integrations/providers"
+  | "/api/integrations/credentials"
+  | "/api/integrations/{provider}/credentials"
+  | "/api/integrations/{provider}/credentials/{credential_id}"
+  | "/api/integrations/{provider}/credentials/{credential_id}/check"
+  | "/api/integrations/{provider}/login"
+  | "/api/integrations/{provider}/callback";
 
 export type RouteChecks = Assert<Assignable<UsedRoutes, keyof paths>>;

@@ -5,7 +5,9 @@ import type {
   ApiKeyInfo,
   ApiKeyScope,
   BlockInfo,
-  CredentialsMeta,
+  Credential,
+  CredentialDraft,
+  Provider,
   Graph,
   GraphExecution,
   GraphExecutionMeta,
@@ -35,8 +37,23 @@ export const api = {
     request<ApiKeyCreated>("/api/api-keys", { method: "POST", body }),
   deleteApiKey: (id: string) => request<undefined>(`/api/api-keys/${id}`, { method: "DELETE" }),
 
-  /** AutoGPT's route shape; a server without credential routes answers 404. */
-  listCredentials: () => request<CredentialsMeta[]>("/api/integrations/credentials"),
+  listCredentials: () => request<Credential[]>("/api/integrations/credentials"),
+  listProviders: () => request<Provider[]>("/api/integrations/providers"),
+  createCredential: (provider: string, draft: CredentialDraft) =>
+    request<Credential>(`/api/integrations/${provider}/credentials`, { method: "POST", body: draft }),
+  deleteCredential: (provider: string, id: string) =>
+    request<{ deleted: true; revoked: boolean }>(`/api/integrations/${provider}/credentials/${id}`, {
+      method: "DELETE",
+    }),
+  checkCredential: (provider: string, id: string) =>
+    request<Credential>(`/api/integrations/${provider}/credentials/${id}/check`, { method: "POST" }),
+  oauthLogin: (provider: string) =>
+    request<{ login_url: string; state_token: string }>(`/api/integrations/${provider}/login`),
+  oauthCallback: (provider: string, code: string, stateToken: string) =>
+    request<Credential>(`/api/integrations/${provider}/callback`, {
+      method: "POST",
+      body: { code, state_token: stateToken },
+    }),
 
   listBlocks: () => request<BlockInfo[]>("/api/blocks"),
   executeBlock: (blockId: string, inputs: Record<string, unknown>) =>

@@ -14,6 +14,7 @@ export const keys = {
   execution: (execId: string) => ["execution", execId] as const,
   apiKeys: ["api-keys"] as const,
   credentials: ["credentials"] as const,
+  providers: ["providers"] as const,
 };
 
 export function useMe() {
@@ -61,4 +62,8 @@ export function useApiKeys() {
 
 export function useCredentials(enabled: boolean) {
   return useQuery({ queryKey: keys.credentials, queryFn: api.listCredentials, enabled, retry: false });
+}
+
+export function useProviders() {
+  return useQuery({ queryKey: keys.providers, queryFn: api.listProviders, staleTime: 5 * 60_000 });
 }

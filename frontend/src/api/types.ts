@@ -230,10 +230,38 @@ export interface NodeExecutionEvent extends NodeExecution {
   user_id: string;
 }
 
-/** A saved credential as pickers see it: never the secret, only the reference. */
+export type CredentialsType = Schemas["CredentialPublic"]["type"];
+
+/** What a node's credentials input holds: a reference to saved credentials, never a secret. */
 export interface CredentialsMeta {
   id: string;
   provider: string;
-  type: string;
+  type: CredentialsType;
   title: string | null;
+}
+
+/** Saved credentials as the API lists them (metadata only). */
+export interface Credential {
+  id: string;
+  provider: string;
+  type: CredentialsType;
+  title: string;
+  username: string | null;
+  host: string | null;
+  header_names: string[];
+  scopes: string[];
+  expires_at: string | null;
+  status: "active" | "broken";
+  status_reason: string | null;
+  created_at: string | null;
+}
+
+export type CredentialDraft =
+  Schemas["APIKeyDraft"] | Schemas["UserPasswordDraft"] | Schemas["HostScopedDraft"];
+
+export interface Provider {
+  name: string;
+  title: string;
+  credential_types: string[];
+  oauth_configured: boolean;
 }

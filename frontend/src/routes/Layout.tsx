@@ -103,6 +103,9 @@ export function Layout() {
             <Icon name="agents" /> {t("nav.agents")}
           </NavLink>
           <span className="nav-section">{t("nav.settings")}</span>
+          <NavLink to="/settings/credentials" className="nav-link">
+            <Icon name="pin" /> {t("nav.credentials")}
+          </NavLink>
           <NavLink to="/settings/api-keys" className="nav-link">
             <Icon name="key" /> {t("nav.apiKeys")}
           </NavLink>

@@ -43,7 +43,8 @@ export function CredentialsField({ id, prop, value, onChange, invalid }: FieldPr
       </option>
       {options.map((c) => (
         <option key={c.id} value={c.id}>
-          {c.title ?? c.id} · {c.provider}
+          {c.title || c.id} · {c.provider}
+          {c.status === "broken" ? ` (${t("credentials.status.broken")})` : ""}
         </option>
       ))}
     </select>
