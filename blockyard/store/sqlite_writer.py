@@ -28,7 +28,10 @@ SQLITE_PRAGMAS: tuple[str, ...] = (
 
 
 def sqlite_pragmas(busy_timeout_ms: int) -> tuple[str, ...]:
-    return (*SQLITE_PRAGMAS, f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+    """``busy_timeout`` first: switching a new file to WAL needs a lock, and without the
+    timeout already set, a second process opening the file at the same moment fails at
+    once with "database is locked" instead of waiting its turn."""
+    return (f"PRAGMA busy_timeout={int(busy_timeout_ms)}", *SQLITE_PRAGMAS)
 
 
 class SqliteWriter:
