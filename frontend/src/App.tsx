@@ -1,5 +1,6 @@
 /** Routes and app-wide providers. New sections (library, store, credits) add a route here. */
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { Suspense, lazy } from "react";
 import { BrowserRouter, Navigate, Route, Routes } from "react-router";
 import { ApiError } from "./api/client";
 import { AgentsPage } from "./routes/AgentsPage";
@@ -7,11 +8,29 @@ import { ApiKeysPage } from "./routes/ApiKeysPage";
 import { AuthPage } from "./routes/AuthPage";
 import { CredentialsPage } from "./routes/credentials/CredentialsPage";
 import { OAuthCallbackPage } from "./routes/credentials/OAuthCallbackPage";
-import { EditorPage } from "./routes/EditorPage";
 import { Layout, RequireAuth } from "./routes/Layout";
 import { NotFound } from "./routes/NotFound";
 import { ErrorBoundary } from "./ui/ErrorBoundary";
 import { Toasts } from "./ui/Toasts";
+
+// The editor (React Flow and its panels) loads when first opened, not with the login page.
+const EditorPage = lazy(() => import("./routes/EditorPage").then((m) => ({ default: m.EditorPage })));
+
+function LazyEditor() {
+  return (
+    <Suspense fallback={<Loading />}>
+      <EditorPage />
+    </Suspense>
+  );
+}
+
+function Loading() {
+  return (
+    <div className="empty" style={{ minHeight: "100vh", justifyContent: "center" }}>
+      <span className="spinner" />
+    </div>
+  );
+}
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -41,9 +60,9 @@ export function App() {
                 <Route path="/auth/integrations/oauth_callback" element={<OAuthCallbackPage />} />
                 <Route path="*" element={<NotFound />} />
               </Route>
-              <Route path="/agents/new" element={<EditorPage />} />
-              <Route path="/agents/:graphId" element={<EditorPage />} />
-              <Route path="/agents/:graphId/runs/:execId" element={<EditorPage />} />
+              <Route path="/agents/new" element={<LazyEditor />} />
+              <Route path="/agents/:graphId" element={<LazyEditor />} />
+              <Route path="/agents/:graphId/runs/:execId" element={<LazyEditor />} />
             </Route>
           </Routes>
         </BrowserRouter>

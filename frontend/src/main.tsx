@@ -1,9 +1,7 @@
 import "@fontsource-variable/inter";
-import "@xyflow/react/dist/style.css";
 import "./ui/theme.css";
 import "./ui/components.css";
 import "./ui/layout.css";
-import "./editor/editor.css";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";

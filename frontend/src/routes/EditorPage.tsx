@@ -1,4 +1,6 @@
 /** /agents/new, /agents/:graphId and /agents/:graphId/runs/:execId: one store per open agent. */
+import "@xyflow/react/dist/style.css";
+import "../editor/editor.css";
 import { ReactFlowProvider } from "@xyflow/react";
 import { useState } from "react";
 import { useParams, useSearchParams } from "react-router";
