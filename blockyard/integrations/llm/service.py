@@ -11,10 +11,7 @@ server error or a timeout a ``BlockTransientError`` (a node's retry policy may t
 
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from typing import Any
-
-import anthropic
-import openai
+from typing import TYPE_CHECKING, Any
 
 from blockyard.blocks.ai.port import (
     ChatRequest,
@@ -24,7 +21,6 @@ from blockyard.blocks.ai.port import (
     TokenSink,
 )
 from blockyard.errors import BlockExecutionError, BlockTransientError
-from blockyard.integrations.llm import anthropic_chat, openai_chat
 from blockyard.integrations.llm.catalogue import ModelCatalogue, Provider, catalogue_from_settings
 from blockyard.settings import Settings
 
@@ -32,7 +28,12 @@ NO_KEY = "not-needed"
 """What the SDKs get as a key for servers that take none (they insist on one)."""
 _CLIENT_CACHE_SIZE = 64
 
-Client = openai.AsyncOpenAI | anthropic.AsyncAnthropic
+if TYPE_CHECKING:
+    # The SDKs take seconds to import: they load on the first request, not at start-up.
+    import anthropic
+    import openai
+
+    Client = openai.AsyncOpenAI | anthropic.AsyncAnthropic
 
 
 class LlmService:
@@ -79,6 +80,10 @@ class LlmService:
         provider = self.catalogue.provider(info.provider)
         if info.kind != "embedding" or provider.protocol != "openai":
             raise BlockExecutionError(f"{info.name} is not an embedding model")
+        import openai
+
+        from blockyard.integrations.llm import openai_chat
+
         key, platform = self._key(provider, api_key)
         client = self._client(provider, key)
         assert isinstance(client, openai.AsyncOpenAI)
@@ -96,12 +101,16 @@ class LlmService:
     # -- helpers -----------------------------------------------------------------------------
     async def _send(
         self,
-        client: Client,
+        client: "Client",
         provider: Provider,
         info: ModelInfo,
         request: ChatRequest,
         on_token: TokenSink | None,
     ) -> ChatResponse:
+        import anthropic
+
+        from blockyard.integrations.llm import anthropic_chat, openai_chat
+
         if isinstance(client, anthropic.AsyncAnthropic):
             params = anthropic_chat.request_params(request, info.max_output_tokens)
             if on_token is None:
@@ -126,7 +135,7 @@ class LlmService:
             "or ask the operator to configure a platform key (BLOCKYARD_LLM_PLATFORM_KEYS)"
         )
 
-    def _client(self, provider: Provider, key: str) -> Client:
+    def _client(self, provider: Provider, key: str) -> "Client":
         """One SDK client per (provider, key), kept for its connection pool."""
         cache_key = (provider.name, key)
         client = self._clients.get(cache_key)
@@ -140,7 +149,10 @@ class LlmService:
             del old  # closed by garbage collection; it may still serve a request in flight
         return client
 
-    def _new_client(self, provider: Provider, key: str) -> Client:
+    def _new_client(self, provider: Provider, key: str) -> "Client":
+        import anthropic
+        import openai
+
         common: dict[str, Any] = {
             "api_key": key,
             "timeout": self._timeout,
@@ -168,6 +180,9 @@ def _with_platform(response: ChatResponse, platform: bool) -> ChatResponse:
 
 def _translate(exc: Exception, provider: Provider, model: str, timeout: float) -> Exception:
     """An SDK failure as a Blockyard error with a message a user can act on."""
+    import anthropic
+    import openai
+
     where = f"{provider.name} ({model})"
     if isinstance(exc, openai.APITimeoutError | anthropic.APITimeoutError):
         return BlockTransientError(f"{where} did not answer within {timeout:g}s")
