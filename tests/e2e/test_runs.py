@@ -26,7 +26,7 @@ def test_import_an_autogpt_file_fix_it_and_watch_it_run(
     page: Page, shot: Shot, tmp_path: Path
 ) -> None:
     sign_up(page)
-    import_file(page, tmp_path, autogpt_export(with_unknown_block=True, seconds="1.5"))
+    import_file(page, tmp_path, autogpt_export(with_unknown_block=True, seconds="3"))
     expect(page.get_by_test_id("toast-error")).to_contain_text("1 block is not available")
     unknown = node(page, "unknown")
     expect(unknown).to_contain_text(NOT_HERE)
@@ -98,7 +98,7 @@ def test_a_dropped_socket_reconnects_and_catches_up(page: Page, shot: Shot, tmp_
 
     page.route_web_socket(re.compile(r"/ws\?"), relay)
     sign_up(page)
-    import_file(page, tmp_path, autogpt_export(with_unknown_block=False, seconds="2"))
+    import_file(page, tmp_path, autogpt_export(with_unknown_block=False, seconds="3"))
     run_with_defaults(page)
     expect(page.get_by_test_id("socket-state")).to_have_text("Live")
     expect(page.get_by_test_id("run-panel")).to_have_attribute("data-status", "RUNNING")
