@@ -240,3 +240,19 @@ describe("canvas store: live events", () => {
     expect(s().run!.nodes[a]!.status).toBe("COMPLETED");
   });
 });
+
+describe("canvas store: node names", () => {
+  it("keeps a node's own name in its metadata, saved with the agent and undoable", () => {
+    const { s } = setup();
+    const c = s().addNode(CALC, { x: 0, y: 0 });
+    s().setMetadata(c, { customized_name: "Add tax" });
+    expect(s().toGraph().nodes[0]!.metadata).toEqual({
+      customized_name: "Add tax",
+      position: { x: 0, y: 0 },
+    });
+    s().setMetadata(c, { customized_name: undefined });
+    expect(s().toGraph().nodes[0]!.metadata).toEqual({ position: { x: 0, y: 0 } });
+    s().undo();
+    expect(s().nodes[0]!.data.metadata.customized_name).toBe("Add tax");
+  });
+});

@@ -77,6 +77,8 @@ export interface CanvasState {
   setInput: (nodeId: string, name: string, value: unknown) => void;
   /** Several inputs at once, one undo step (`undefined` removes an input). */
   setInputs: (nodeId: string, patch: Record<string, unknown>, undoable?: boolean) => void;
+  /** Merge into a node's metadata (`undefined` removes a key), one undo step. */
+  setMetadata: (nodeId: string, patch: Record<string, unknown>) => void;
   setEdgeStatic: (edgeId: string, isStatic: boolean) => void;
   deleteSelected: () => void;
   selectAll: () => void;
@@ -225,6 +227,11 @@ export function createCanvasStore(initial?: { blocks?: BlockInfo[]; graph?: Grap
           const left = problems.filter((p) => p.field === null || !(p.field in patch));
           set((s) => ({ problems: { ...s.problems, [nodeId]: left } }));
         }
+      },
+
+      setMetadata: (nodeId, patch) => {
+        remember();
+        patchNode(nodeId, (n) => ({ ...n, data: { ...n.data, metadata: patched(n.data.metadata, patch) } }));
       },
 
       setEdgeStatic: (edgeId, isStatic) => {

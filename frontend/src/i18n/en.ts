@@ -146,6 +146,8 @@ export const en = {
     moreValues_other: "and {{count}} earlier values",
     noteLabel: "Note",
     notePlaceholder: "Write a note…",
+    rename: "Node name",
+    renameHint: "double-click to rename",
     unknownBlock: "Unknown block",
     unknownBlockHint:
       "This server has no block with this id, so this node cannot run. Delete it or replace it.",

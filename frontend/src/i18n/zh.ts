@@ -148,6 +148,8 @@ export const zh: Catalogue = {
     moreValues_other: "以及之前的 {{count}} 个值",
     noteLabel: "便签",
     notePlaceholder: "写点备注…",
+    rename: "节点名称",
+    renameHint: "双击可重命名",
     unknownBlock: "未知积木",
     unknownBlockHint: "此服务器上没有该 id 的积木，这个节点无法运行。请删除或替换它。",
     staticOutput: "静态输出：连线会保留它的最后一个值。",

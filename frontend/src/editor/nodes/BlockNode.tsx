@@ -145,15 +145,64 @@ function UnknownBlock({ id, blockId }: { id: string; blockId: string }) {
   );
 }
 
+/** The node's title: its own name (AutoGPT's `customized_name`) or the block's; double-click renames. */
+function NodeTitle({
+  id,
+  block,
+  label,
+  custom,
+}: {
+  id: string;
+  block: BlockInfo;
+  label: unknown;
+  custom: unknown;
+}) {
+  const { t } = useTranslation();
+  const [editing, setEditing] = useState(false);
+  const setMetadata = useCanvas((s) => s.setMetadata);
+  const name = typeof custom === "string" && custom ? custom : displayName(block);
+  if (editing) {
+    return (
+      <input
+        className="input nodrag node-rename"
+        aria-label={t("node.rename")}
+        defaultValue={name}
+        autoFocus
+        onBlur={(e) => {
+          const value = e.target.value.trim();
+          setMetadata(id, { customized_name: value && value !== displayName(block) ? value : undefined });
+          setEditing(false);
+        }}
+        onKeyDown={(e) => {
+          if (e.key === "Enter") e.currentTarget.blur();
+          if (e.key === "Escape") setEditing(false);
+        }}
+      />
+    );
+  }
+  return (
+    <div
+      className="node-title truncate"
+      title={`${block.name} · ${t("node.renameHint")}`}
+      onDoubleClick={() => setEditing(true)}
+    >
+      {name}
+      {typeof label === "string" && label && <span className="node-label"> · {label}</span>}
+    </div>
+  );
+}
+
 function NodeHeader({
   id,
   block,
   label,
+  custom,
   view,
 }: {
   id: string;
   block: BlockInfo;
   label: unknown;
+  custom: unknown;
   view: NodeRunView | undefined;
 }) {
   const hasRun = useCanvas((s) => s.run !== null);
@@ -161,10 +210,7 @@ function NodeHeader({
     <div className="node-head" data-category={primaryCategory(block)}>
       <span className="node-cat" aria-hidden="true" />
       <div className="grow">
-        <div className="node-title truncate" title={block.name}>
-          {displayName(block)}
-          {typeof label === "string" && label && <span className="node-label"> · {label}</span>}
-        </div>
+        <NodeTitle id={id} block={block} label={label} custom={custom} />
       </div>
       {view && <StatusBadge status={view.status} count={view.count} />}
       <NodeMenu nodeId={id} hasRun={hasRun} />
@@ -219,7 +265,13 @@ function BlockNodeFull({ id, data, selected, block, view }: FullProps) {
       data-block={block.name}
       data-status={view?.status}
     >
-      <NodeHeader id={id} block={block} label={data.inputs.name} view={view} />
+      <NodeHeader
+        id={id}
+        block={block}
+        label={data.inputs.name}
+        custom={data.metadata.customized_name}
+        view={view}
+      />
       {block.description && <p className="node-desc">{block.description}</p>}
       {problems
         ?.filter((p) => p.field === null)
