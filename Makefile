@@ -14,7 +14,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 $(SYNCED): pyproject.toml uv.lock
 	@test -x $(UV) || (python3 -m venv $(VENV) && $(VENV)/bin/pip install -q uv==0.13.9)
-	$(UV) sync --frozen --inexact
+	$(UV) sync --frozen --inexact --compile-bytecode
 	@touch $@
 
 setup: $(SYNCED)
@@ -29,6 +29,7 @@ $(FRONTEND_STAMP): frontend/node_modules/.installed $(FRONTEND_SOURCES)
 frontend: $(FRONTEND_STAMP)
 
 run: setup frontend
+	@$(PY) -m compileall -q blockyard  # start fast even where PYTHONDONTWRITEBYTECODE is set
 	$(VENV)/bin/blockyard serve
 
 format: setup

@@ -9,6 +9,7 @@ here. ``Container.start()`` starts the workers (which resume unfinished runs fir
 ``Container.close()`` stops and closes everything in reverse order.
 """
 
+import asyncio
 import base64
 import logging
 import os
@@ -98,6 +99,7 @@ class Container:
     integrations: Integrations
     workers: list[Worker] = field(default_factory=list)
     _started: bool = False
+    _block_sync: asyncio.Task[None] | None = None
 
     @property
     def bus(self) -> EventBus:
@@ -108,11 +110,17 @@ class Container:
         if self._started:
             return
         self._started = True
+        # The blocks table mirrors the registry for reference; building every block's JSON
+        # schema takes a while, so it is written in the background, off the start-up path.
+        self._block_sync = asyncio.create_task(_sync_blocks(self.db, self.registry))
         for worker in self.workers:
             await worker.start()
 
     async def close(self) -> None:
         """Stop workers, then the queue and bus, then the database. Safe to call twice."""
+        if self._block_sync is not None:
+            await asyncio.gather(self._block_sync, return_exceptions=True)
+            self._block_sync = None
         for worker in reversed(self.workers):
             await _quietly(worker.stop, "worker")
         self.workers.clear()
@@ -121,6 +129,13 @@ class Container:
         await _quietly(self.integrations.limiter.close, "rate limiter")
         await _quietly(self.db.close, "database")
         self._started = False
+
+
+async def _sync_blocks(db: Database, registry: BlockRegistry) -> None:
+    try:
+        await BlockRepo(db).sync(registry)
+    except Exception:
+        log.exception("Could not write the blocks table")
 
 
 async def _quietly(close: Callable[[], object], what: str) -> None:
@@ -229,7 +244,6 @@ async def build(
     db = await open_database(settings.resolved_database_url, migrate=True)
     try:
         registry = registry or load_registry()
-        await BlockRepo(db).sync(registry)
         integrations = build_integrations(settings, keys, db, redis_prefix=redis_prefix)
         runtime = build_runtime(settings, redis_prefix=redis_prefix)
     except BaseException:
