@@ -7,9 +7,14 @@ enough for the few thousand chunks of a personal knowledge base. On PostgreSQL w
 ``pgvector`` extension available, chunks also get a ``vector`` column and the database
 ranks them (``<=>``, cosine distance); without it, PostgreSQL uses the same exact search.
 
-These tables are created by :meth:`SqlKnowledgeStore.ensure_schema` on first use, not by
-the Alembic revisions, because their shape depends on the extension found at run time; both
-steps are idempotent and serialised on PostgreSQL by an advisory lock.
+The tables are part of the schema (``tables.py``, Alembic revision 0003), with foreign keys
+to ``users`` and from chunks to their base, both ``ON DELETE CASCADE``. The ``vector``
+column is the one run-time addition, because it needs the extension: on PostgreSQL,
+:meth:`SqlKnowledgeStore.ensure_schema` (called before first use) tries ``CREATE EXTENSION
+IF NOT EXISTS vector`` and ``ADD COLUMN IF NOT EXISTS embedding_vector vector``, then fills
+the column for chunks stored without it. Every step is idempotent and serialised across
+processes by an advisory lock; if the extension cannot be had, nothing changes and search
+stays exact. No migration depends on the extension.
 """
 
 import array
@@ -21,58 +26,23 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import (
-    Column,
-    Double,
-    Index,
-    Integer,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-    Text,
-    and_,
-    insert,
-    select,
-    text,
-)
+from sqlalchemy import and_, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from blockyard.blocks.ai.port import KnowledgeChunk, KnowledgeHit, check_same_model
 from blockyard.errors import BlockExecutionError
 from blockyard.store.db import Database
-from blockyard.store.tables import NAMING_CONVENTION, JsonType
+from blockyard.store.tables import metadata
 
 SCHEMA_LOCK_KEY = 7_262_617_165_440_002
-"""PostgreSQL advisory lock id for creating the knowledge tables."""
+"""PostgreSQL advisory lock id for adding the pgvector column."""
 EXACT_IN_THREAD = 2_000
 """Above this many chunks the exact scoring runs in a thread, off the event loop."""
 
 _ADD_VECTOR_COLUMN = "ALTER TABLE knowledge_chunks ADD COLUMN IF NOT EXISTS embedding_vector vector"
-metadata = MetaData(naming_convention=NAMING_CONVENTION)
-bases = Table(
-    "knowledge_bases",
-    metadata,
-    Column("user_id", String, primary_key=True),
-    Column("name", String, primary_key=True),
-    Column("model", String, nullable=False),
-    Column("dimensions", Integer, nullable=False),
-    Column("created_at", Double, nullable=False),
-)
-chunks = Table(
-    "knowledge_chunks",
-    metadata,
-    Column("id", String, primary_key=True),
-    Column("user_id", String, nullable=False),
-    Column("base", String, nullable=False),
-    Column("document", String, nullable=False),
-    Column("text", Text, nullable=False),
-    Column("meta", JsonType, nullable=False),
-    Column("embedding", LargeBinary, nullable=False),
-    Column("created_at", Double, nullable=False),
-    Index("ix_knowledge_chunks_user_id_base", "user_id", "base"),
-)
+bases = metadata.tables["knowledge_bases"]
+chunks = metadata.tables["knowledge_chunks"]
 
 
 class SqlKnowledgeStore:
@@ -83,16 +53,11 @@ class SqlKnowledgeStore:
         self.uses_pgvector = False
 
     async def ensure_schema(self) -> None:
-        """Create the tables (and the pgvector column when the extension can be had)."""
+        """On PostgreSQL, add the pgvector column when the extension can be had (once per
+        store; the tables themselves come from the migrations)."""
         async with self._lock:
             if self._ready:
                 return
-            async with self._db.engine.begin() as conn:
-                if self._db.dialect == "postgresql":
-                    await conn.execute(
-                        text("SELECT pg_advisory_xact_lock(:k)"), {"k": SCHEMA_LOCK_KEY}
-                    )
-                await conn.run_sync(metadata.create_all)
             if self._db.dialect == "postgresql":
                 self.uses_pgvector = await self._try_pgvector()
             self._ready = True

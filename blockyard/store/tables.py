@@ -1,6 +1,6 @@
 """The database schema as typed SQLAlchemy 2 declarative tables.
 
-The initial Alembic revision creates exactly these tables, and a test checks that the
+The Alembic revisions create exactly these tables, and a test checks that the
 migrated schema and this metadata do not differ. Conventions, the same on both dialects:
 
 - ids are strings (UUIDs in text form, or the ids an imported agent file carries);
@@ -22,8 +22,10 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
+    Text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -271,6 +273,60 @@ class LeaseRow(Base):
     name: Mapped[str] = mapped_column(primary_key=True)
     holder: Mapped[str]
     expires_at: Mapped[float]
+
+
+class KnowledgeBaseRow(Base):
+    """A user's named knowledge base: the embedding model it was built with and the size
+    of its vectors (every chunk added later must match both)."""
+
+    __tablename__ = "knowledge_bases"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(primary_key=True)
+    model: Mapped[str]
+    dimensions: Mapped[int]
+    created_at: Mapped[float]
+
+
+class KnowledgeChunkRow(Base):
+    """A chunk of a document in a knowledge base, with its vector as packed float32
+    (``array("f").tobytes()``): the portable form the exact search reads on both dialects.
+    On PostgreSQL with pgvector, :mod:`.knowledge` adds an ``embedding_vector`` column at run
+    time (not part of this schema, see the store README)."""
+
+    __tablename__ = "knowledge_chunks"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["user_id", "base"],
+            ["knowledge_bases.user_id", "knowledge_bases.name"],
+            ondelete="CASCADE",
+        ),
+        Index("ix_knowledge_chunks_user_id_base", "user_id", "base"),
+    )
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    base: Mapped[str]
+    document: Mapped[str]
+    text: Mapped[str] = mapped_column(Text)
+    meta: Mapped[dict[str, Any]]
+    embedding: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[float]
+
+
+class McpExposedAgentRow(Base):
+    """An agent its owner exposes as a tool of Blockyard's MCP server. No foreign key to
+    ``graphs`` (whose key includes the version); the API checks the agent is the user's."""
+
+    __tablename__ = "mcp_exposed_agents"
+
+    user_id: Mapped[str] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    graph_id: Mapped[str] = mapped_column(primary_key=True)
+    created_at: Mapped[float]
 
 
 metadata = Base.metadata

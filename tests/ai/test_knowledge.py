@@ -4,6 +4,7 @@ import base64
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import insert
 
 from blockyard.blocks.ai.knowledge import (
     AIEmbeddingsBlock,
@@ -16,6 +17,7 @@ from blockyard.errors import BlockExecutionError
 from blockyard.integrations.llm.service import LlmService
 from blockyard.store.db import open_database
 from blockyard.store.knowledge import SqlKnowledgeStore
+from blockyard.store.tables import UserRow
 from tests.ai.helpers import ai_context
 from tests.fakes.openai_server import FakeOpenAI, bag_of_words
 
@@ -41,6 +43,10 @@ async def store(store_url: str) -> AsyncIterator[KnowledgeStore]:
         yield MemoryKnowledgeStore()
         return
     db = await open_database(store_url)
+    async with db.engine.begin() as conn:  # the accounts the tests use (chunks need a user)
+        users = [{"id": u, "email": f"{u}@example.com"} for u in ("u1", "u2")]
+        defaults = {"name": "", "password_hash": "x", "is_admin": False, "created_at": 0.0}
+        await conn.execute(insert(UserRow), [{**u, **defaults} for u in users])
     yield SqlKnowledgeStore(db)
     await db.close()
 
