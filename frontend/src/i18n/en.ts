@@ -45,6 +45,8 @@ export const en = {
     updated: "Updated",
     actions: "Actions",
     never: "Never run",
+    search: "Search agents",
+    noMatch: "No agent matches “{{query}}”.",
     emptyTitle: "No agents yet",
     emptyBody: "Create one from blocks, or import an agent file (AutoGPT exports work too).",
     imported: "Imported “{{name}}”.",

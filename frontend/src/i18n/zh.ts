@@ -47,6 +47,8 @@ export const zh: Catalogue = {
     updated: "更新时间",
     actions: "操作",
     never: "从未运行",
+    search: "搜索智能体",
+    noMatch: "没有与“{{query}}”匹配的智能体。",
     emptyTitle: "还没有智能体",
     emptyBody: "用积木新建一个，或导入智能体文件（也支持 AutoGPT 导出的文件）。",
     imported: "已导入“{{name}}”。",

@@ -43,9 +43,11 @@ export function AgentsPage() {
   const importFile = useImport();
   const [deleting, setDeleting] = useState<GraphMeta | null>(null);
   const last = useMemo(() => lastRuns(executions.data ?? []), [executions.data]);
-  const list = [...(graphs.data ?? [])].sort((a, b) =>
-    (b.updated_at ?? "").localeCompare(a.updated_at ?? ""),
-  );
+  const [query, setQuery] = useState("");
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  const list = [...(graphs.data ?? [])]
+    .filter((g) => words.every((w) => `${g.name} ${g.description}`.toLowerCase().includes(w)))
+    .sort((a, b) => (b.updated_at ?? "").localeCompare(a.updated_at ?? ""));
 
   const exportGraph = async (graph: GraphMeta) => {
     try {
@@ -70,6 +72,16 @@ export function AgentsPage() {
           <p className="muted">{t("agents.subtitle")}</p>
         </div>
         <span className="grow" />
+        {(graphs.data?.length ?? 0) > 0 && (
+          <input
+            className="input agents-search"
+            type="search"
+            value={query}
+            placeholder={t("agents.search")}
+            aria-label={t("agents.search")}
+            onChange={(e) => setQuery(e.target.value)}
+          />
+        )}
         <input
           ref={fileRef}
           type="file"
@@ -94,6 +106,8 @@ export function AgentsPage() {
           <div className="empty">
             <span className="spinner" />
           </div>
+        ) : list.length === 0 && words.length > 0 ? (
+          <p className="empty">{t("agents.noMatch", { query })}</p>
         ) : list.length === 0 ? (
           <div className="empty">
             <Icon name="agents" size={28} />
