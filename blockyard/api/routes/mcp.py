@@ -8,29 +8,25 @@
   ``tools/call`` needs ``execute`` and runs the agent's active version through the usual
   queue, waiting (at most :data:`RUN_TIMEOUT` seconds) for its outputs.
 
-The MCP session manager lives for the app's lifetime (this router's lifespan).
+The MCP protocol itself is :mod:`blockyard.api.mcp_server`, loaded on the first ``/mcp``
+request; its session manager then lives until the app stops (this router's lifespan).
 """
 
 import asyncio
-import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import mcp_types as types
 from fastapi import APIRouter, FastAPI, Response
-from mcp.server.lowlevel import Server
-from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from blockyard.api.auth import Principal, principal_from_api_key
-from blockyard.api.auth import Scope as KeyScope
+from blockyard.api.auth import principal_from_api_key
 from blockyard.api.deps import ContainerDep, Manager, Reader
 from blockyard.engine.events import GRAPH_EVENT
 from blockyard.engine.ports import user_channel
@@ -117,61 +113,9 @@ def _ended(message: dict[str, Any], graph_exec_id: str) -> bool:
     )
 
 
-# -- the MCP protocol ------------------------------------------------------------------------
-def _caller(ctx: Any) -> tuple[Container, McpAgentRepo, Principal]:
-    request: Request = ctx.request
-    state = request.app.state
-    return state.container, state.mcp_agents, request.state.principal
-
-
-async def _list_tools(
-    ctx: Any, params: types.PaginatedRequestParams | None
-) -> types.ListToolsResult:
-    container, agents, principal = _caller(ctx)
-    principal.require(KeyScope.READ)
-    tools = await exposed_tools(container, agents, principal.user_id)
-    return types.ListToolsResult(
-        tools=[
-            types.Tool(name=t.name, description=t.description, input_schema=t.input_schema)
-            for t in tools
-        ]
-    )
-
-
-async def _call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
-    container, agents, principal = _caller(ctx)
-    try:
-        principal.require(KeyScope.EXECUTE)
-        tools = {t.name: t for t in await exposed_tools(container, agents, principal.user_id)}
-        tool = tools.get(params.name)
-        if tool is None:
-            return _error(f"No exposed agent is called {params.name!r}")
-        ended = await run_agent(
-            container, principal.user_id, tool.graph_id, dict(params.arguments or {})
-        )
-    except BlockyardError as exc:
-        return _error(exc.message)
-    outputs = ended.get("outputs") or {}
-    if ended["status"] != ExecutionStatus.COMPLETED:
-        return _error(f"The agent ended {ended['status']}: {ended.get('error') or ''}")
-    text = json.dumps(outputs, default=str, ensure_ascii=False)
-    return types.CallToolResult(
-        content=[types.TextContent(type="text", text=text)],
-        structured_content={"outputs": outputs, "execution_id": ended["id"]},
-    )
-
-
-def _error(message: str) -> types.CallToolResult:
-    return types.CallToolResult(
-        content=[types.TextContent(type="text", text=message)], is_error=True
-    )
-
-
-MCP_SERVER: Server[Any] = Server("blockyard", on_list_tools=_list_tools, on_call_tool=_call_tool)
-
-
 class McpEndpoint:
-    """The ``/mcp`` ASGI endpoint: authenticate the API key, then hand over to the SDK."""
+    """The ``/mcp`` ASGI endpoint: authenticate the API key, then hand over to the SDK
+    (loaded, and its session manager started, on the first request)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         app = scope["app"]
@@ -187,34 +131,31 @@ class McpEndpoint:
             await unauthorised(scope, receive, send)
             return
         scope.setdefault("state", {})["principal"] = principal
-        await app.state.mcp_sessions.handle_request(scope, receive, send)
+        runner = await _session_runner(app)
+        await runner.sessions.handle_request(scope, receive, send)
+
+
+async def _session_runner(app: FastAPI) -> Any:
+    async with app.state.mcp_lock:
+        if app.state.mcp_runner is None:
+            from blockyard.api.mcp_server import SessionRunner
+
+            runner = SessionRunner()
+            await runner.start()
+            app.state.mcp_runner = runner
+    return app.state.mcp_runner
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Run the MCP session manager in a task of its own for the app's lifetime (its task
-    group must be entered and left by one task, whichever task runs the lifespan)."""
-    sessions = StreamableHTTPSessionManager(app=MCP_SERVER, stateless=True, json_response=True)
-    app.state.mcp_sessions = sessions
     app.state.mcp_agents = McpAgentRepo(app.state.container.db)
-    started, stop = asyncio.Event(), asyncio.Event()
-
-    async def keep() -> None:
-        async with sessions.run():
-            started.set()
-            await stop.wait()
-
-    runner = asyncio.get_running_loop().create_task(keep(), name="mcp-sessions")
-    ready = asyncio.ensure_future(started.wait())
-    await asyncio.wait({runner, ready}, return_when=asyncio.FIRST_COMPLETED)
-    if runner.done():
-        ready.cancel()
-        runner.result()  # it failed to start: raise why
+    app.state.mcp_runner = None
+    app.state.mcp_lock = asyncio.Lock()
     try:
         yield
     finally:
-        stop.set()
-        await runner
+        if app.state.mcp_runner is not None:
+            await app.state.mcp_runner.stop()
 
 
 router = APIRouter(tags=["mcp"], lifespan=_lifespan)
