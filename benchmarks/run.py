@@ -9,6 +9,7 @@ BENCHMARKS = (
     ("store_commit", []),
     ("runtime_bus", []),
     ("serve", []),
+    ("frontend_open", []),
 )
 
 
