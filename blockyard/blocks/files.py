@@ -12,17 +12,20 @@ import binascii
 import mimetypes
 import urllib.parse
 from dataclasses import dataclass
+from typing import Any
 
 from blockyard.blocks.base import (
     ERROR_PIN,
     Block,
     BlockCategory,
     BlockOutput,
+    BlockSchema,
     BlockSchemaInput,
     BlockSchemaOutput,
     SchemaField,
 )
 from blockyard.blocks.context import BlockContext
+from blockyard.blocks.io import AgentInputBlock
 from blockyard.blocks.net import (
     RequestSpec,
     current_policy,
@@ -238,3 +241,54 @@ class FileReadBlock(Block):
         if not size:
             return [text]
         return [text[i : i + size] for i in range(0, len(text), size)] or [""]
+
+
+class AgentFileInputBlock(AgentInputBlock):
+    """A file the person running the agent gives (uploaded into their media store)."""
+
+    id = "95ead23f-8283-4654-aef3-10c053b74a31"
+    description = (
+        "A file input of your agent: whoever runs it gives a file (a media:// reference from "
+        "an upload, a data: URI or an http(s) URL), and it flows on as a file reference."
+    )
+
+    class Input(AgentInputBlock.Input):
+        value: str | None = SchemaField(
+            default=None,
+            advanced=False,
+            title="Default Value",
+            description=FILE_PIN_HELP,
+            json_schema_extra={"format": "file"},
+        )
+        base_64: bool = SchemaField(
+            default=False,
+            description="Give the file's content as a base64 data: URI instead of a reference.",
+        )
+
+    class Output(BlockSchema):
+        result: str = SchemaField(description="The file (media:// reference or data: URI).")
+
+    test_input = [
+        {"name": "doc", "value": "data:text/plain,hi", "base_64": True},
+        {"name": "doc", "value": "ftp://example.com/f.txt"},
+    ]
+    test_output = [
+        ("result", "data:text/plain;base64,aGk="),
+        ("error", lambda message: "ftp://example.com/f.txt" in message),
+    ]
+
+    async def run(self, input_data: Any, ctx: BlockContext) -> BlockOutput:
+        # Any: the base class's run takes its own Input; this one is AgentFileInputBlock.Input
+        ref = (input_data.value or "").strip()
+        if not ref:
+            return  # no file given: the blocks that need it do not run
+        try:
+            loaded = await load_file(ctx, ref)
+            if input_data.base_64:
+                yield "result", loaded.data_uri()
+            elif ref.startswith(MEDIA_PREFIX):
+                yield "result", ref
+            else:
+                yield "result", await save_file(ctx, loaded.name, loaded.data)
+        except Exception as exc:
+            yield ERROR_PIN, file_error(exc, ref)

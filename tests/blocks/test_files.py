@@ -5,7 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from blockyard.blocks.files import FileReadBlock, FileStoreBlock, load_file, parse_data_uri
+from blockyard.blocks.files import (
+    AgentFileInputBlock,
+    FileReadBlock,
+    FileStoreBlock,
+    load_file,
+    parse_data_uri,
+)
 from blockyard.blocks.testing import TEST_USER_ID, make_context, run_block
 from blockyard.errors import BlockInputError
 from blockyard.store.media import DiskMediaStore
@@ -97,3 +103,25 @@ async def test_read_chunks_rows_and_limits() -> None:
     assert out == {"content": ["r2;r", "3;r4"]}
     latin = await load_file(ctx, "data:text/plain;base64,Y2Fm6Q==")
     assert latin.text() == "café"
+
+
+async def test_agent_file_input_stores_what_it_is_given(media: DiskMediaStore) -> None:
+    ctx = make_context(media=media)
+    inputs = {"name": "doc", "value": "data:text/plain,hello"}
+    (ref,) = (await run_block(AgentFileInputBlock(), inputs, ctx))["result"]
+    assert ref.startswith("media://")
+    assert await media.get(TEST_USER_ID, ref) == b"hello"
+    again = await run_block(AgentFileInputBlock(), {"name": "doc", "value": ref}, ctx)
+    assert again == {"result": [ref]}
+
+
+async def test_agent_file_input_without_a_file_sends_nothing(media: DiskMediaStore) -> None:
+    out = await run_block(AgentFileInputBlock(), {"name": "doc"}, make_context(media=media))
+    assert out == {}
+
+
+async def test_agent_file_input_refuses_another_users_file(media: DiskMediaStore) -> None:
+    ref = await media.put(OTHER_USER, "secret.txt", b"not yours")
+    inputs = {"name": "doc", "value": ref, "base_64": True}
+    out = await run_block(AgentFileInputBlock(), inputs, make_context(media=media))
+    assert out == {"error": [f"No such file: {ref}"]}
