@@ -171,6 +171,10 @@ class NodeExecutionPublic(Public):
     end_time: Timestamp = Field(None, validation_alias="ended_at")
     error: str | None = None
     seq: int = 0
+    stats: dict[str, Any] = Field(
+        default_factory=dict,
+        description="What the run measured: walltime, attempts, token usage, cost, ...",
+    )
 
 
 class GraphExecutionPublic(GraphExecutionMeta):

@@ -51,6 +51,7 @@ def node_exec_data(record: NodeExecRecord) -> dict[str, Any]:
         "end_time": record.ended_at,
         "error": record.error,
         "attempt": record.attempt,
+        "stats": record.stats,
         "seq": record.end_seq,
     }
 

@@ -1094,6 +1094,13 @@ export interface components {
              * @default 0
              */
             seq: number;
+            /**
+             * Stats
+             * @description What the run measured: walltime, attempts, token usage, cost, ...
+             */
+            stats?: {
+                [key: string]: unknown;
+            };
         };
         /**
          * NodePolicy
