@@ -27,7 +27,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from blockyard.errors import ConfigError, ConflictError
 from blockyard.store import codec
 from blockyard.store.migrations import migrate as run_migrations
-from blockyard.store.sqlite_writer import SqliteWriter, sqlite_pragmas
+from blockyard.store.sqlite_writer import SqliteWriter, apply_sqlite_pragmas
 
 Dialect = Literal["sqlite", "postgresql"]
 BUSY_TIMEOUT_MS = 10_000
@@ -89,8 +89,7 @@ def _sqlite_path(url: URL) -> Path:
 def _on_sqlite_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     try:
-        for pragma in sqlite_pragmas(BUSY_TIMEOUT_MS):
-            cursor.execute(pragma)
+        apply_sqlite_pragmas(cursor, BUSY_TIMEOUT_MS)
     finally:
         cursor.close()
 

@@ -12,10 +12,11 @@ parallel, with WAL and ``busy_timeout`` arbitrating.
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -28,10 +29,33 @@ SQLITE_PRAGMAS: tuple[str, ...] = (
 
 
 def sqlite_pragmas(busy_timeout_ms: int) -> tuple[str, ...]:
-    """``busy_timeout`` first: switching a new file to WAL needs a lock, and without the
-    timeout already set, a second process opening the file at the same moment fails at
-    once with "database is locked" instead of waiting its turn."""
+    """``busy_timeout`` first, so the statements after it wait for a lock, not fail."""
     return (f"PRAGMA busy_timeout={int(busy_timeout_ms)}", *SQLITE_PRAGMAS)
+
+
+class _Cursor(Protocol):
+    def execute(self, sql: str) -> Any: ...
+
+    def fetchone(self) -> Any: ...
+
+
+def apply_sqlite_pragmas(cursor: _Cursor, busy_timeout_ms: int) -> None:
+    """Set up one connection. Switching a new file to WAL takes a lock that SQLite does not
+    wait for (no busy handler), so when several processes open a new database at once,
+    all but one are refused: they retry until the file is in WAL mode (it stays so)."""
+    deadline = time.monotonic() + max(busy_timeout_ms, 1000) / 1000
+    for pragma in sqlite_pragmas(busy_timeout_ms):
+        while True:
+            try:
+                cursor.execute(pragma)
+                break
+            except Exception as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                cursor.execute("PRAGMA journal_mode")  # someone else may have switched it
+                if str(cursor.fetchone()[0]).lower() == "wal" and "journal_mode" in pragma:
+                    break
+                time.sleep(0.02)
 
 
 class SqliteWriter:
@@ -60,8 +84,7 @@ class SqliteWriter:
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: no implicit transactions; callers write BEGIN IMMEDIATE.
         conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=True)
-        for pragma in sqlite_pragmas(self._busy_timeout_ms):
-            conn.execute(pragma)
+        apply_sqlite_pragmas(conn.cursor(), self._busy_timeout_ms)
         return conn
 
     def run_inline(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -76,8 +99,7 @@ class SqliteWriter:
             raise RuntimeError("the SQLite writer is closed")
         if self._inline is None:
             self._inline = sqlite3.connect(self._path, isolation_level=None)
-            for pragma in sqlite_pragmas(0):
-                self._inline.execute(pragma)
+            apply_sqlite_pragmas(self._inline.cursor(), 0)
         return fn(self._inline)
 
     def _disconnect(self) -> None:
