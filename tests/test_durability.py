@@ -6,11 +6,6 @@ output, the first Calculator's completed execution is the stored one (not run ag
 every node has exactly one execution.
 """
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +13,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from tests.server_process import ServeProcess
 
 CALCULATOR = "b1ab9b19-67a6-406d-abf5-2dba76d00c79"
 TIMER = "d67a9c52-5e4e-11e2-bcfd-0800200c9a71"
@@ -27,57 +24,7 @@ PASSWORD = "a long enough password"
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        env = {**os.environ, "BLOCKYARD_DATA_DIR": str(self.data_dir)}
-        env.pop("BLOCKYARD_DATABASE_URL", None)
-        env.pop("BLOCKYARD_REDIS_URL", None)
-        with open(self.data_dir / "server.log", "ab") as log:  # the child keeps its own fd
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "blockyard.cli", "serve", "--port", str(self.port)],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log()
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError(f"server did not become healthy\n{self.log()}")
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-
-    def log(self) -> str:
-        path = self.data_dir / "server.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+Server = ServeProcess
 
 
 @pytest.fixture

@@ -7,14 +7,9 @@ that saves a screenshot of the step under the test's temporary folder.
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,56 +20,10 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
+from tests.server_process import ServeProcess  # noqa: E402
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """One ``blockyard serve`` process for the whole session (each test signs up afresh)."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        env = {**os.environ, "BLOCKYARD_DATA_DIR": str(self.data_dir)}
-        for name in ("BLOCKYARD_DATABASE_URL", "BLOCKYARD_REDIS_URL"):
-            env.pop(name, None)
-        with open(self.data_dir / "server.log", "ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "blockyard.cli", "serve", "--port", str(self.port)],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.log()
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        raise AssertionError(f"server did not become healthy\n{self.log()}")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-
-    def log(self) -> str:
-        path = self.data_dir / "server.log"
-        return path.read_text(errors="replace")[-4000:] if path.exists() else ""
+Server = ServeProcess
+"""One ``blockyard serve`` process for the whole session (each test signs up afresh)."""
 
 
 def _require(condition: bool, reason: str) -> None:
