@@ -156,6 +156,12 @@ class GraphExecutionMeta(Public):
     ended_at: Timestamp = None
     inputs: dict[str, Any] = Field(default_factory=dict)
     error: str | None = None
+    parent_exec_id: str | None = Field(
+        None, description="For a sub-agent run: the run whose Agent Executor node started it."
+    )
+    parent_node_exec_id: str | None = Field(
+        None, description="For a sub-agent run: the node execution that started it."
+    )
 
 
 class NodeExecutionPublic(Public):
@@ -180,6 +186,10 @@ class NodeExecutionPublic(Public):
 class GraphExecutionPublic(GraphExecutionMeta):
     outputs: dict[str, list[Any]] = Field(default_factory=dict)
     node_executions: list[NodeExecutionPublic] = Field(default_factory=list)
+    children: list[GraphExecutionMeta] = Field(
+        default_factory=list,
+        description="Sub-agent runs started by this run's Agent Executor nodes, oldest first.",
+    )
 
 
 class HealthPublic(BaseModel):

@@ -81,15 +81,23 @@ class Client:
     def deliver(self, message: Message) -> None:
         """Route one bus message to this socket if it subscribed to it.
 
-        Graph events go to the run's and the graph's subscribers; anything else about one
-        run (node events, streamed partial output) to the run's subscribers only; messages
-        about no run (notifications) to every socket of the user.
+        Graph events go to the run's, its parent run's (for a sub-agent run) and the graph's
+        subscribers; anything else about one run (node events, streamed partial output) to
+        the run's subscribers only; messages about no run (notifications) to every socket
+        of the user.
         """
         method, data = message.get("method"), message.get("data")
         if not isinstance(method, str) or not isinstance(data, dict):
             return
         if method == GRAPH_EVENT:
             exec_id, graph_id = str(data.get("id") or ""), str(data.get("graph_id") or "")
+            parent_id = str(data.get("parent_exec_id") or "")
+            if exec_id not in self.exec_ids and parent_id in self.exec_ids:
+                # A sub-agent run started by a run this socket watches: its status goes to
+                # the parent's subscribers, who can then subscribe to the child itself.
+                parent_channel = exec_channel(self.user_id, parent_id)
+                self.send({"method": method, "data": data, "channel": parent_channel})
+                return
         elif data.get("graph_exec_id"):
             exec_id, graph_id = str(data["graph_exec_id"]), ""
         else:

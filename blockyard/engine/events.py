@@ -13,6 +13,15 @@ GRAPH_EVENT = "graph_execution_event"
 NODE_EVENT = "node_execution_event"
 
 
+def parent_node_exec_id(record: GraphExecRecord) -> str | None:
+    """The node execution (an Agent Executor's) that started this sub-agent run, if any.
+
+    A child run's idempotency key is the parent node's execution id (the node's own
+    idempotency key), which is what lets a resumed parent rejoin its child.
+    """
+    return record.idempotency_key if record.parent_exec_id else None
+
+
 def graph_exec_meta(record: GraphExecRecord) -> dict[str, Any]:
     return {
         "id": record.id,
@@ -23,6 +32,7 @@ def graph_exec_meta(record: GraphExecRecord) -> dict[str, Any]:
         "status": record.status.value,
         "inputs": record.inputs,
         "parent_exec_id": record.parent_exec_id,
+        "parent_node_exec_id": parent_node_exec_id(record),
         "created_at": record.created_at,
         "started_at": record.started_at,
         "ended_at": record.ended_at,

@@ -96,6 +96,17 @@ class ExecutionRepo:
             raise NotFoundError(f"Execution {graph_exec_id} not found", graph_exec_id=graph_exec_id)
         return graph_exec_record(row)
 
+    async def children(self, user_id: str, graph_exec_id: str) -> builtins.list[GraphExecRecord]:
+        """The sub-agent runs that the run's nodes started, oldest first."""
+        graphs = self._graphs
+        query = (
+            select(*[graphs.c[name] for name in GRAPH_EXEC_COLUMNS])
+            .where(graphs.c.parent_exec_id == graph_exec_id, graphs.c.user_id == user_id)
+            .order_by(graphs.c.created_at, graphs.c.id)
+        )
+        async with self._engine.connect() as conn:
+            return [graph_exec_record(row) for row in await conn.execute(query)]
+
     async def count_active(self, user_id: str) -> int:
         """How many top-level runs of the user are queued, running or waiting."""
         graphs = self._graphs

@@ -164,6 +164,7 @@ class GraphExecRow(Base):
     __table_args__ = (
         Index("ix_graph_executions_user_created", "user_id", "created_at"),
         Index("ix_graph_executions_graph", "graph_id"),
+        Index("ix_graph_executions_parent", "parent_exec_id"),
     )
 
     id: Mapped[str] = mapped_column(primary_key=True)

@@ -18,6 +18,7 @@ from blockyard.api.schemas import (
     NodeExecutionPublic,
     RerunRequest,
 )
+from blockyard.engine.events import parent_node_exec_id
 from blockyard.engine.outputs import graph_outputs
 from blockyard.engine.ports import GraphExecRecord
 from blockyard.errors import NotFoundError
@@ -38,20 +39,27 @@ async def owned_execution(
     return record
 
 
+def execution_meta(record: GraphExecRecord) -> GraphExecutionMeta:
+    meta = GraphExecutionMeta.model_validate(record)
+    return meta.model_copy(update={"parent_node_exec_id": parent_node_exec_id(record)})
+
+
 async def execution_detail(
     container: Container, user_id: str, graph_id: str, graph_exec_id: str
 ) -> GraphExecutionPublic:
-    """A run with its outputs (output name -> values) and every node execution."""
+    """A run with its outputs (output name -> values), every node execution, and the
+    sub-agent runs its nodes started (each names its ``parent_node_exec_id``)."""
     record = await owned_execution(container, user_id, graph_id, graph_exec_id)
     node_execs = await container.repos.executions.node_execs(user_id, graph_exec_id)
     graph = await container.repos.graphs.get(
         user_id, graph_id, record.graph_version, with_sub_graphs=True
     )
-    meta = GraphExecutionMeta.model_validate(record)
+    children = await container.repos.executions.children(user_id, graph_exec_id)
     return GraphExecutionPublic(
-        **meta.model_dump(),
+        **execution_meta(record).model_dump(),
         outputs=graph_outputs(graph, node_execs, container.registry),
         node_executions=[NodeExecutionPublic.model_validate(n) for n in node_execs],
+        children=[execution_meta(child) for child in children],
     )
 
 
@@ -67,7 +75,7 @@ async def execute(
     record = await container.service.submit(
         user.user_id, graph_id, graph_version, body.inputs, body.node_input_masks
     )
-    return GraphExecutionMeta.model_validate(record)
+    return execution_meta(record)
 
 
 @router.get("/executions")
@@ -75,7 +83,7 @@ async def list_all(
     container: ContainerDep, user: Reader, limit: Limit = 50, offset: Offset = 0
 ) -> list[GraphExecutionMeta]:
     records = await container.repos.executions.list(user.user_id, limit=limit, offset=offset)
-    return [GraphExecutionMeta.model_validate(r) for r in records]
+    return [execution_meta(r) for r in records]
 
 
 @router.get("/graphs/{graph_id}/executions")
@@ -90,7 +98,7 @@ async def list_for_graph(
     records = await container.repos.executions.list(
         user.user_id, graph_id=graph_id, limit=limit, offset=offset
     )
-    return [GraphExecutionMeta.model_validate(r) for r in records]
+    return [execution_meta(r) for r in records]
 
 
 @router.get("/graphs/{graph_id}/executions/{graph_exec_id}")
@@ -106,7 +114,7 @@ async def stop(
 ) -> GraphExecutionMeta:
     await owned_execution(container, user.user_id, graph_id, graph_exec_id)
     record = await container.service.stop(user.user_id, graph_exec_id)
-    return GraphExecutionMeta.model_validate(record)
+    return execution_meta(record)
 
 
 @router.post("/graphs/{graph_id}/executions/{graph_exec_id}/rerun")
@@ -120,4 +128,4 @@ async def rerun(
     await owned_execution(container, user.user_id, graph_id, graph_exec_id)
     await limit_runs(container, user.user_id)
     record = await container.service.rerun(user.user_id, graph_exec_id, body.node_id, body.inputs)
-    return GraphExecutionMeta.model_validate(record)
+    return execution_meta(record)

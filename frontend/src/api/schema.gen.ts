@@ -843,6 +843,16 @@ export interface components {
             };
             /** Error */
             error?: string | null;
+            /**
+             * Parent Exec Id
+             * @description For a sub-agent run: the run whose Agent Executor node started it.
+             */
+            parent_exec_id?: string | null;
+            /**
+             * Parent Node Exec Id
+             * @description For a sub-agent run: the node execution that started it.
+             */
+            parent_node_exec_id?: string | null;
         };
         /** GraphExecutionPublic */
         GraphExecutionPublic: {
@@ -867,12 +877,27 @@ export interface components {
             };
             /** Error */
             error?: string | null;
+            /**
+             * Parent Exec Id
+             * @description For a sub-agent run: the run whose Agent Executor node started it.
+             */
+            parent_exec_id?: string | null;
+            /**
+             * Parent Node Exec Id
+             * @description For a sub-agent run: the node execution that started it.
+             */
+            parent_node_exec_id?: string | null;
             /** Outputs */
             outputs?: {
                 [key: string]: unknown[];
             };
             /** Node Executions */
             node_executions?: components["schemas"]["NodeExecutionPublic"][];
+            /**
+             * Children
+             * @description Sub-agent runs started by this run's Agent Executor nodes, oldest first.
+             */
+            children?: components["schemas"]["GraphExecutionMeta"][];
         };
         /** GraphImportPublic */
         GraphImportPublic: {

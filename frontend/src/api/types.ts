@@ -166,6 +166,10 @@ export interface GraphExecutionMeta {
   ended_at: string | null;
   inputs: Record<string, unknown>;
   error: string | null;
+  /** For a sub-agent run: the run whose Agent Executor node started it. */
+  parent_exec_id?: string | null;
+  /** For a sub-agent run: the node execution that started it. */
+  parent_node_exec_id?: string | null;
 }
 
 export interface NodeExecution {
@@ -186,6 +190,8 @@ export interface NodeExecution {
 export interface GraphExecution extends GraphExecutionMeta {
   outputs: Record<string, unknown[]>;
   node_executions: NodeExecution[];
+  /** Sub-agent runs started by this run's Agent Executor nodes, oldest first. */
+  children?: GraphExecutionMeta[];
 }
 
 export interface ValidationProblem {
