@@ -9,12 +9,18 @@ starts, when the server runs as root:
 2. mounts a small tmpfs, ``chroot``s into it and drops to the unprivileged user ``nobody``
    (so no server file, database, key or socket is visible, and there is no way back);
 3. sets resource limits: address space, CPU seconds, open files, file size, and no new
-   processes or threads (fork bombs fail at once).
+   processes or threads (fork bombs fail at once);
+4. sets ``PR_SET_NO_NEW_PRIVS`` and loads a seccomp filter (``blockyard/blocks/seccomp.py``,
+   built before the ``chroot`` while libseccomp can still be opened) that denies the system
+   calls a snippet never needs and kernel exploits favour, every socket but ``AF_UNIX``, and
+   signals to any process but itself (this step needs no root: unisolated runs get it too).
 
 Only modules imported before the ``chroot`` can be used (the list is ``PRELOADED``). Inputs
 go in and results come out as JSON over pipes; the parent kills the process at the time
-limit and caps what it reads. Without root the server refuses to run code unless the
-operator opts in with ``BLOCKYARD_SANDBOX_ALLOW_UNISOLATED`` (resource limits only).
+limit and caps what it reads. When a layer is missing (the server is not root, or the
+machine has no seccomp) the server refuses to run code, naming the layer, unless the
+operator opts in with ``BLOCKYARD_SANDBOX_ALLOW_UNISOLATED``: the run then gets the layers
+the machine has (always the resource limits).
 """
 
 import asyncio
@@ -38,6 +44,7 @@ from blockyard.blocks.base import (
     SchemaField,
 )
 from blockyard.blocks.context import BlockContext
+from blockyard.blocks.seccomp import policy, prepare_filter, unavailable
 from blockyard.settings import Settings
 
 MAX_RESULT_BYTES = 8 * 1024 * 1024
@@ -55,7 +62,6 @@ def _confine(root: str) -> str | None:  # pragma: no cover - runs in the sandbox
     """New network and mount namespaces, a tmpfs root, ``nobody``; the failed step, if any."""
     import ctypes
     import os
-    import sys
 
     libc = ctypes.CDLL(None, use_errno=True)
     ms_rec, ms_private, ms_nosuid, ms_nodev = 0x4000, 0x40000, 0x2, 0x4
@@ -75,8 +81,6 @@ def _confine(root: str) -> str | None:  # pragma: no cover - runs in the sandbox
     os.setgroups([])
     os.setgid(65534)
     os.setuid(65534)
-    for name in [m for m in sys.modules if m.startswith(("ctypes", "_ctypes"))]:
-        del sys.modules[name]
     return None
 
 
@@ -144,9 +148,15 @@ def _sandbox_main() -> None:  # pragma: no cover - runs in the sandbox child
     for name in ("builtins", "io", "resource", "traceback", *request["preload"]):
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    failed = _confine(request["root"]) if request["isolate"] else None
+    load = prepare_filter(request["seccomp"]) if request["seccomp"] else None
+    failed = f"seccomp: {load}" if isinstance(load, str) else None
+    if failed is None and request["isolate"]:
+        failed = _confine(request["root"])
     if failed is None:
         _limit(request["limits"])
+        failed = f"seccomp: {error}" if callable(load) and (error := load()) else None
+    for name in [m for m in sys.modules if m.startswith(("ctypes", "_ctypes"))]:
+        del sys.modules[name]
     outcome = {"fatal": failed} if failed else _execute(request)
     data = json.dumps(outcome, default=lambda v: sorted(v) if isinstance(v, set) else str(v))
     view = memoryview(data.encode())
@@ -157,28 +167,38 @@ def _sandbox_main() -> None:  # pragma: no cover - runs in the sandbox child
 
 RUNNER_SOURCE = "\n".join(
     [
+        "from collections.abc import Callable",
         "from typing import Any",
-        *(inspect.getsource(f) for f in (_confine, _limit, _execute, _sandbox_main)),
+        *(inspect.getsource(f) for f in (prepare_filter, _confine, _limit, _execute)),
+        inspect.getsource(_sandbox_main),
         "_sandbox_main()",
     ]
 )
-"""The child's program: the four functions above, sent as ``python -I -S -c`` text."""
+"""The child's program: the functions above and the filter's, sent as ``python -I -S -c``."""
 
 
 class SandboxUnavailableError(Exception):
     """The server cannot isolate code and the operator has not allowed running it anyway."""
 
 
-def _isolation(settings: Settings) -> bool:
-    if os.geteuid() == 0 and sys.platform == "linux":
-        return True
-    if settings.sandbox_allow_unisolated:
-        return False
-    raise SandboxUnavailableError(
-        "Code execution is off on this server: it does not run as root, so the sandbox "
-        "cannot cut the network or hide the server's files. An operator can allow it with "
-        "BLOCKYARD_SANDBOX_ALLOW_UNISOLATED=true (see docs/sandbox.md)."
-    )
+def _layers(settings: Settings) -> tuple[bool, bool]:
+    """Whether this run gets the namespaces (with chroot and ``nobody``) and the filter."""
+    isolate = os.geteuid() == 0 and sys.platform == "linux"
+    seccomp_missing = unavailable()
+    missing = []
+    if not isolate:
+        missing.append(
+            "it does not run as root, so the sandbox cannot cut the network or hide the "
+            "server's files"
+        )
+    if seccomp_missing:
+        missing.append(f"the seccomp layer is unavailable: {seccomp_missing}")
+    if missing and not settings.sandbox_allow_unisolated:
+        raise SandboxUnavailableError(
+            f"Code execution is off on this server: {'; '.join(missing)}. An operator can "
+            "allow it with BLOCKYARD_SANDBOX_ALLOW_UNISOLATED=true (see docs/sandbox.md)."
+        )
+    return isolate, seccomp_missing is None
 
 
 async def run_sandboxed(
@@ -189,7 +209,7 @@ async def run_sandboxed(
     settings: Settings,
 ) -> dict[str, Any]:
     """Run ``code`` with ``inputs``; the runner's outcome (result, stdout, error)."""
-    isolate = _isolation(settings)
+    isolate, seccomp = _layers(settings)
     root = tempfile.mkdtemp(prefix="blockyard-sandbox-")
     memory = settings.sandbox_memory_mb * 1024 * 1024
     request = {
@@ -197,6 +217,7 @@ async def run_sandboxed(
         "inputs": inputs,
         "preload": PRELOADED,
         "isolate": isolate,
+        "seccomp": policy() if seccomp else None,
         "root": root,
         "limits": {"memory": memory, "cpu": max(1, int(timeout + 0.999)), "fsize": 16 << 20},
     }
@@ -259,6 +280,8 @@ def _outcome(raw: bytes, returncode: int | None) -> dict[str, Any]:
         return {"error": f"The code's result is larger than {MAX_RESULT_BYTES:,} bytes"}
     if returncode == -signal.SIGXCPU:
         return {"error": "The code used more CPU time than allowed and was stopped"}
+    if returncode == -signal.SIGSYS:
+        return {"error": "The code made a system call the sandbox forbids and was stopped"}
     try:
         outcome: dict[str, Any] = json.loads(raw)
     except ValueError:

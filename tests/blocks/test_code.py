@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from blockyard.blocks import seccomp
 from blockyard.blocks.code import ExecutePythonCodeBlock
 from blockyard.blocks.testing import run_block
 
@@ -51,8 +52,12 @@ async def test_syntax_and_runtime_errors_name_the_line() -> None:
     assert await run("a = 1\nb = c") == {"error": ["NameError: name 'c' is not defined (line 2)"]}
 
 
-async def test_no_network(listener: int) -> None:
+async def test_no_network(listener: int, monkeypatch: pytest.MonkeyPatch) -> None:
     code = f"import socket\ns = socket.socket()\ns.connect(('127.0.0.1', {listener}))"
+    assert await run(code) == {"error": ["PermissionError: [Errno 13] Permission denied (line 2)"]}
+    # Without the seccomp layer (see test_code_seccomp.py) the network namespace still holds.
+    monkeypatch.setattr(seccomp, "LIBRARY", "libseccomp-missing.so.2")
+    monkeypatch.setenv("BLOCKYARD_SANDBOX_ALLOW_UNISOLATED", "true")
     assert await run(code) == {"error": ["OSError: [Errno 101] Network is unreachable (line 3)"]}
 
 
@@ -110,6 +115,8 @@ async def test_only_preloaded_modules_exist() -> None:
     out = await run("import subprocess")
     assert out["error"][0].startswith("ModuleNotFoundError: No module named 'subprocess' (line 1)")
     assert "The sandbox offers: array, base64" in out["error"][0]
+    out = await run("import ctypes")  # used to build the sandbox, then dropped
+    assert out["error"][0].startswith("ModuleNotFoundError: No module named 'ctypes' (line 1)")
 
 
 async def test_exit_is_not_a_failure_unless_nonzero() -> None:
