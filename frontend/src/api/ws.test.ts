@@ -74,6 +74,23 @@ describe("ExecutionSocket", () => {
     expect(onGraph.mock.calls[0]![0]).toMatchObject({ created_at: "2026-01-01T00:00:00.500Z" });
   });
 
+  it("hands a sub-agent run's graph events to the parent run's view, and to the child's own", () => {
+    const socket = make();
+    const parent = { onNode: vi.fn(), onGraph: vi.fn(), onChild: vi.fn(), lastSeq: () => 0 };
+    const child = { onNode: vi.fn(), onGraph: vi.fn(), lastSeq: () => 0 };
+    socket.subscribe("p1", parent);
+    const fake = FakeSocket.all[0]!;
+    fake.open();
+    const event = { id: "c1", parent_exec_id: "p1", parent_node_exec_id: "ne", status: "RUNNING" };
+    fake.push({ method: "graph_execution_event", data: event });
+    expect(parent.onChild).toHaveBeenCalledTimes(1);
+    expect(parent.onGraph).not.toHaveBeenCalled();
+    socket.subscribe("c1", child);
+    fake.push({ method: "graph_execution_event", data: { ...event, status: "COMPLETED" } });
+    expect(child.onGraph.mock.calls[0]![0]).toMatchObject({ id: "c1", status: "COMPLETED" });
+    expect(parent.onChild.mock.calls[1]![0]).toMatchObject({ status: "COMPLETED" });
+  });
+
   it("reconnects after a drop and catches up from the last seq it applied", async () => {
     const socket = make();
     let seq = 0;

@@ -14,6 +14,8 @@ export interface ExecutionHandlers {
   onNode: (event: NodeExecutionEvent) => void;
   onGraph: (event: GraphExecutionEvent) => void;
   onStream?: (event: NodeExecutionStream) => void;
+  /** A graph event of a sub-agent run that this execution's Agent Executor node started. */
+  onChild?: (event: GraphExecutionEvent) => void;
   /** The highest sequence number this view has applied; sent on (re)subscribe. */
   lastSeq: () => number;
 }
@@ -159,6 +161,7 @@ export class ExecutionSocket {
     } else if (message.method === "graph_execution_event") {
       const event = withIsoTimes(message.data as GraphExecutionEvent, GRAPH_TIMES);
       this.subs.get(event.id)?.forEach((h) => h.onGraph(event));
+      if (event.parent_exec_id) this.subs.get(event.parent_exec_id)?.forEach((h) => h.onChild?.(event));
     } else if (message.method === "node_execution_stream") {
       const event = message.data as NodeExecutionStream;
       this.subs.get(event.graph_exec_id)?.forEach((h) => h.onStream?.(event));

@@ -36,6 +36,7 @@ export function useLiveExecution(
       lastSeq: () => store.getState().run?.lastSeq ?? 0,
       onNode: (event) => store.getState().applyNodeEvent(event),
       onStream: (event) => store.getState().applyStream(event),
+      onChild: (event) => store.getState().applyChildEvent(event),
       onGraph: (event) => {
         store.getState().applyGraphEvent(event);
         if (isTerminal(event.status)) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { GraphExecution, NodeExecution } from "../api/types";
 import {
+  applyChild,
   applyGraphEvent,
   applyNodeExecution,
   applyStream,
@@ -148,5 +149,41 @@ describe("stored executions", () => {
     const merged = mergeExecution(live, { ...stored, status: "RUNNING" });
     expect(merged.execs.a!.status).toBe("FAILED");
     expect(merged.status).toBe("FAILED");
+  });
+});
+
+describe("sub-agent runs", () => {
+  const child = {
+    ...meta,
+    id: "c1",
+    graph_id: "sub",
+    status: "RUNNING" as const,
+    parent_exec_id: "x1",
+    parent_node_exec_id: "ne1",
+  };
+
+  it("keeps a child under the node execution that started it", () => {
+    const run = applyChild(runFromMeta(meta), child);
+    expect(run.children).toEqual({ ne1: child });
+    const done = applyChild(run, { ...child, status: "COMPLETED" });
+    expect(done.children.ne1!.status).toBe("COMPLETED");
+  });
+
+  it("ignores another run's child and a finished child going back to live", () => {
+    const run = runFromMeta(meta);
+    expect(applyChild(run, { ...child, parent_exec_id: "other" })).toBe(run);
+    expect(applyChild(run, { ...child, parent_node_exec_id: null })).toBe(run);
+    const done = applyChild(run, { ...child, status: "FAILED" });
+    expect(applyChild(done, child)).toBe(done);
+  });
+
+  it("reads children from a stored execution and merges them into a live view", () => {
+    const execution: GraphExecution = { ...meta, outputs: {}, node_executions: [], children: [child] };
+    expect(runFromExecution(execution).children.ne1).toEqual(child);
+    const merged = mergeExecution(runFromMeta(meta), {
+      ...execution,
+      children: [{ ...child, status: "COMPLETED" }],
+    });
+    expect(merged.children.ne1!.status).toBe("COMPLETED");
   });
 });

@@ -35,6 +35,8 @@ export interface RunState {
   error: string | null;
   nodes: Record<string, NodeRunView>;
   execs: Record<string, NodeExecution>;
+  /** Sub-agent runs started by this run's Agent Executor nodes, by that node execution's id. */
+  children: Record<string, GraphExecutionMeta>;
   lastSeq: number;
 }
 
@@ -56,6 +58,7 @@ export function runFromMeta(meta: GraphExecutionMeta): RunState {
     error: meta.error,
     nodes: {},
     execs: {},
+    children: {},
     lastSeq: 0,
   };
 }
@@ -127,17 +130,35 @@ export function applyStream(run: RunState, event: NodeExecutionStream): RunState
   return { ...run, nodes: { ...run.nodes, [event.node_id]: { ...view, last } } };
 }
 
+/**
+ * A sub-agent run this run started (from the stored run or a live graph event of the child):
+ * kept under the node execution that started it. A finished child never goes back to live.
+ */
+export function applyChild(run: RunState, child: GraphExecutionMeta): RunState {
+  const key = child.parent_node_exec_id;
+  if (child.parent_exec_id !== run.execId || !key) return run;
+  const previous = run.children[key];
+  if (previous && isTerminal(previous.status) && !isTerminal(child.status)) return run;
+  return { ...run, children: { ...run.children, [key]: child } };
+}
+
+function withChildren(run: RunState, execution: GraphExecution): RunState {
+  let merged = run;
+  for (const child of execution.children ?? []) merged = applyChild(merged, child);
+  return merged;
+}
+
 /** A stored execution, replayed in `seq` order into a fresh run view. */
 export function runFromExecution(execution: GraphExecution): RunState {
   const sorted = [...execution.node_executions].sort((a, b) => a.seq - b.seq);
   let run = runFromMeta(execution);
   for (const nodeExec of sorted) run = applyNodeExecution(run, nodeExec);
-  return { ...run, outputs: execution.outputs };
+  return withChildren({ ...run, outputs: execution.outputs }, execution);
 }
 
 /** Merge a stored snapshot into a live view without going back in time. */
 export function mergeExecution(run: RunState, execution: GraphExecution): RunState {
-  let merged = run;
+  let merged = withChildren(run, execution);
   for (const nodeExec of [...execution.node_executions].sort((a, b) => a.seq - b.seq)) {
     merged = applyNodeExecution(merged, nodeExec);
   }

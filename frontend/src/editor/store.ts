@@ -33,7 +33,14 @@ import {
 import { flowToGraph, graphToFlow, isDynamicPin } from "./lib/convert";
 import { autoLayout } from "./lib/layout";
 import type { RunState } from "./run";
-import { applyGraphEvent, applyNodeExecution, applyStream, mergeExecution, runFromExecution } from "./run";
+import {
+  applyChild,
+  applyGraphEvent,
+  applyNodeExecution,
+  applyStream,
+  mergeExecution,
+  runFromExecution,
+} from "./run";
 
 export interface NodeProblem {
   field: string | null;
@@ -93,6 +100,8 @@ export interface CanvasState {
   watchRun: (run: RunState | null) => void;
   applyNodeEvent: (event: NodeExecution & { graph_exec_id?: string }) => void;
   applyGraphEvent: (event: GraphExecutionEvent) => void;
+  /** A sub-agent run of the watched run started or changed. */
+  applyChildEvent: (event: GraphExecutionEvent) => void;
   applyStream: (event: NodeExecutionStream) => void;
   loadExecution: (execution: GraphExecution) => void;
 }
@@ -332,6 +341,13 @@ export function createCanvasStore(initial?: { blocks?: BlockInfo[]; graph?: Grap
         const run = get().run;
         if (!run) return;
         const next = applyGraphEvent(run, event);
+        if (next !== run) set({ run: next });
+      },
+
+      applyChildEvent: (event) => {
+        const run = get().run;
+        if (!run) return;
+        const next = applyChild(run, event);
         if (next !== run) set({ run: next });
       },
 

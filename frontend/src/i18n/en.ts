@@ -144,6 +144,8 @@ export const en = {
     inputPin: "Input {{name}}",
     outputPin: "Output {{name}}",
     error: "error",
+    subRun: "Sub-agent run",
+    subRunDetails: "Show the sub-agent run",
     moreValues_one: "and {{count}} earlier value",
     moreValues_other: "and {{count}} earlier values",
     noteLabel: "Note",
@@ -214,6 +216,8 @@ export const en = {
     startedAt: "Started",
     duration: "Duration",
     timesRun: "ran {{count}} times",
+    subRun: "Sub-agent run",
+    openSubRun: "Open in its agent",
   },
   nodeRun: {
     title: "Run {{name}}",

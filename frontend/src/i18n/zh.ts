@@ -146,6 +146,8 @@ export const zh: Catalogue = {
     inputPin: "输入 {{name}}",
     outputPin: "输出 {{name}}",
     error: "错误",
+    subRun: "子智能体运行",
+    subRunDetails: "查看子智能体运行",
     moreValues_one: "以及之前的 {{count}} 个值",
     moreValues_other: "以及之前的 {{count}} 个值",
     noteLabel: "便签",
@@ -215,6 +217,8 @@ export const zh: Catalogue = {
     startedAt: "开始时间",
     duration: "耗时",
     timesRun: "运行了 {{count}} 次",
+    subRun: "子智能体运行",
+    openSubRun: "在其智能体中打开",
   },
   nodeRun: {
     title: "运行 {{name}}",

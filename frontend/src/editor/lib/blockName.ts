@@ -9,3 +9,14 @@ export function displayName(block: BlockInfo): string {
 export function primaryCategory(block: BlockInfo): string {
   return (block.categories.find((c) => c.category !== "BASIC") ?? block.categories[0])?.category ?? "BASIC";
 }
+
+/** How a run view names a node: its block, and the name given to it (an input's, say). */
+export function nodeLabel(
+  block: BlockInfo | undefined,
+  inputs: Record<string, unknown>,
+  nodeId: string,
+): string {
+  if (!block) return nodeId.slice(0, 8);
+  const name = typeof inputs.name === "string" && inputs.name ? ` · ${inputs.name}` : "";
+  return `${displayName(block)}${name}`;
+}

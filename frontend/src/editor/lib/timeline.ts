@@ -1,6 +1,21 @@
 /** Placing node executions on a time axis (see panels/Timeline.tsx). */
 import type { NodeExecution } from "../../api/types";
 
+export interface TimelineRow {
+  exec: NodeExecution;
+  label: string;
+}
+
+/** A run's node executions in the order they were queued, each with its node's label. */
+export function timelineRows(
+  execs: Record<string, NodeExecution>,
+  labels: Map<string, string>,
+): TimelineRow[] {
+  return Object.values(execs)
+    .sort((a, b) => (a.add_time ?? "").localeCompare(b.add_time ?? "") || a.seq - b.seq)
+    .map((exec) => ({ exec, label: labels.get(exec.node_id) ?? exec.node_id.slice(0, 8) }));
+}
+
 interface Span {
   left: number;
   width: number;

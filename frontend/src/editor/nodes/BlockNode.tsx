@@ -22,6 +22,7 @@ import { NodeCompact } from "./NodeCompact";
 import { NodeInputs } from "./NodeInputs";
 import { NodeOutputs } from "./NodeOutputs";
 import { NodeRunOutput } from "./NodeRunOutput";
+import { SubRunChip } from "./SubRunChip";
 import { PinHandle } from "./PinHandle";
 
 function NodeMenu({ nodeId, hasRun }: { nodeId: string; hasRun: boolean }) {
@@ -272,6 +273,7 @@ function BlockNodeFull({ id, data, selected, block, view }: FullProps) {
         custom={data.metadata.customized_name}
         view={view}
       />
+      {view && <SubRunChip nodeId={id} nodeExecId={view.last.node_exec_id} />}
       {block.description && <p className="node-desc">{block.description}</p>}
       {problems
         ?.filter((p) => p.field === null)

@@ -1,4 +1,5 @@
 /** One node execution in full: status, timing, inputs, outputs and error. */
+import type { ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { NodeExecution } from "../../api/types";
 import { Icon } from "../../ui/Icon";
@@ -9,6 +10,8 @@ interface NodeDetailsProps {
   exec: NodeExecution;
   label: string;
   onRerun?: () => void;
+  /** What this execution started, shown under its facts (an Agent Executor's sub-run). */
+  children?: ReactNode;
 }
 
 function Values({ title, data }: { title: string; data: Record<string, unknown> }) {
@@ -28,7 +31,7 @@ function Values({ title, data }: { title: string; data: Record<string, unknown> 
   );
 }
 
-export function NodeDetails({ exec, label, onRerun }: NodeDetailsProps) {
+export function NodeDetails({ exec, label, onRerun, children }: NodeDetailsProps) {
   const { t, i18n } = useTranslation();
   const outputs = Object.fromEntries(
     Object.entries(exec.output_data).map(([k, v]) => [k, v.length === 1 ? v[0] : v]),
@@ -57,6 +60,7 @@ export function NodeDetails({ exec, label, onRerun }: NodeDetailsProps) {
           <Icon name="alert" /> <pre>{exec.error}</pre>
         </div>
       )}
+      {children}
       <Values title={t("run.inputs")} data={exec.input_data} />
       <Values title={t("run.outputs")} data={outputs} />
     </div>

@@ -1,16 +1,19 @@
 /** The execution being watched: status, final outputs, a timeline and node details. */
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
+import type { NodeExecution } from "../../api/types";
 import type { SocketState } from "../../api/ws";
 import { Icon } from "../../ui/Icon";
 import { StatusBadge } from "../../ui/StatusBadge";
 import { useCanvas } from "../context";
-import { displayName } from "../lib/blockName";
+import { nodeLabel } from "../lib/blockName";
 import { durationMs, formatDuration, formatTime, preview } from "../lib/format";
 import type { RunState } from "../run";
 import { isTerminal } from "../run";
 import { NodeDetails } from "./NodeDetails";
-import type { TimelineRow } from "./Timeline";
+import { timelineRows } from "../lib/timeline";
+import { useNow } from "../useNow";
+import { SubRun } from "./SubRun";
 import { Timeline } from "./Timeline";
 
 type Tab = "outputs" | "timeline" | "node";
@@ -29,27 +32,12 @@ interface RunPanelProps {
   onRerun: (nodeId: string) => void;
 }
 
-function useNow(active: boolean): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (!active) return;
-    const timer = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(timer);
-  }, [active]);
-  return now;
-}
-
 function useNodeLabels(): Map<string, string> {
   const nodes = useCanvas((s) => s.nodes);
   const blocks = useCanvas((s) => s.blocks);
   return useMemo(() => {
     const map = new Map<string, string>();
-    for (const n of nodes) {
-      const block = blocks[n.data.blockId];
-      const name =
-        typeof n.data.inputs.name === "string" && n.data.inputs.name ? ` · ${n.data.inputs.name}` : "";
-      map.set(n.id, block ? `${displayName(block)}${name}` : n.id.slice(0, 8));
-    }
+    for (const n of nodes) map.set(n.id, nodeLabel(blocks[n.data.blockId], n.data.inputs, n.id));
     return map;
   }, [nodes, blocks]);
 }
@@ -104,13 +92,6 @@ function RunPanelHead({ run, socket, now, tab, setTab, onStop, onClose }: HeadPr
   );
 }
 
-/** Node executions in the order they were queued, each with its node's label. */
-function timelineRows(run: RunState, labels: Map<string, string>): TimelineRow[] {
-  return Object.values(run.execs)
-    .sort((a, b) => (a.add_time ?? "").localeCompare(b.add_time ?? "") || a.seq - b.seq)
-    .map((exec) => ({ exec, label: labels.get(exec.node_id) ?? exec.node_id.slice(0, 8) }));
-}
-
 function Outputs({ run }: { run: RunState }) {
   const { t } = useTranslation();
   const outputs = Object.entries(run.outputs);
@@ -144,6 +125,29 @@ function Outputs({ run }: { run: RunState }) {
   );
 }
 
+interface NodeTabProps {
+  run: RunState;
+  current: NodeExecution | undefined;
+  labels: Map<string, string>;
+  onRerun: (nodeId: string) => void;
+}
+
+/** The picked node execution, with the sub-agent run it started if it is an Agent Executor. */
+function NodeTab({ run, current, labels, onRerun }: NodeTabProps) {
+  const { t } = useTranslation();
+  if (!current) return <p className="muted">{t("run.pickNode")}</p>;
+  const child = run.children[current.node_exec_id];
+  return (
+    <NodeDetails
+      exec={current}
+      label={labels.get(current.node_id) ?? current.node_id}
+      onRerun={isTerminal(run.status) ? () => onRerun(current.node_id) : undefined}
+    >
+      {child && <SubRun key={child.id} meta={child} />}
+    </NodeDetails>
+  );
+}
+
 export function RunPanel({ socket, focus, onStop, onClose, onRerun }: RunPanelProps) {
   const { t } = useTranslation();
   const run = useCanvas((s) => s.run);
@@ -162,7 +166,7 @@ export function RunPanel({ socket, focus, onStop, onClose, onRerun }: RunPanelPr
     }
   }
   if (!run) return null;
-  const rows = timelineRows(run, labels);
+  const rows = timelineRows(run.execs, labels);
   const current = selectedId ? run.execs[selectedId] : undefined;
 
   return (
@@ -194,16 +198,7 @@ export function RunPanel({ socket, focus, onStop, onClose, onRerun }: RunPanelPr
             }}
           />
         )}
-        {tab === "node" &&
-          (current ? (
-            <NodeDetails
-              exec={current}
-              label={labels.get(current.node_id) ?? current.node_id}
-              onRerun={isTerminal(run.status) ? () => onRerun(current.node_id) : undefined}
-            />
-          ) : (
-            <p className="muted">{t("run.pickNode")}</p>
-          ))}
+        {tab === "node" && <NodeTab run={run} current={current} labels={labels} onRerun={onRerun} />}
       </div>
     </section>
   );

@@ -5,12 +5,8 @@
 import { useTranslation } from "react-i18next";
 import type { NodeExecution } from "../../api/types";
 import { durationMs, formatDuration } from "../lib/format";
+import type { TimelineRow } from "../lib/timeline";
 import { axisOf, spanOf } from "../lib/timeline";
-
-export interface TimelineRow {
-  exec: NodeExecution;
-  label: string;
-}
 
 interface TimelineProps {
   rows: TimelineRow[];
