@@ -115,8 +115,9 @@ class Settings(BaseSettings):
     sandbox_allow_unisolated: bool = Field(
         False,
         description=(
-            "Let code blocks run when the server cannot isolate them (not root: no network "
-            "namespace, no chroot); they still get resource limits. See docs/sandbox.md."
+            "Let code blocks run when the server cannot isolate them fully (not root: no "
+            "network namespace or chroot; or no libseccomp: no system-call filter); they get "
+            "every layer the machine has, resource limits at least. See docs/sandbox.md."
         ),
     )
 
