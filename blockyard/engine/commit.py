@@ -7,7 +7,9 @@ many nodes. Events and callbacks of a batch run only after its commit, so a node
 successors are released (and the world hears of its completion) only once it is durable.
 
 Records staged with ``durable=False`` (a node that started running) ride along with the
-next commit but never cause one by themselves.
+next commit. When none comes within ``LAZY_FLUSH_SECONDS`` (one long node, nothing else
+running) they are committed on their own, so a page that opens the run mid-node reads it
+RUNNING from the store; a busy process never pays for this, its next commit is sooner.
 """
 
 import asyncio
@@ -27,6 +29,8 @@ from blockyard.engine.ports import (
 log = logging.getLogger(__name__)
 
 _RETRY_DELAYS = (0.05, 0.2, 0.5, 1.0, 2.0)
+LAZY_FLUSH_SECONDS = 0.25
+"""How long a record staged with ``durable=False`` may wait for another commit to ride."""
 
 
 class GroupCommitter:
@@ -41,6 +45,7 @@ class GroupCommitter:
         self._idle = asyncio.Event()
         self._idle.set()
         self._task: asyncio.Task[None] | None = None
+        self._lazy: asyncio.TimerHandle | None = None
         self.commits = 0
 
     # -- staging --------------------------------------------------------------------------
@@ -48,11 +53,15 @@ class GroupCommitter:
         self._batch.node_execs[record.id] = record
         if durable:
             self._mark()
+        else:
+            self._flush_later()
 
     def stage_graph(self, record: GraphExecRecord, *, durable: bool = True) -> None:
         self._batch.graph_execs[record.id] = record
         if durable:
             self._mark()
+        else:
+            self._flush_later()
 
     def stage_charge(self, charge: Charge) -> None:
         self._batch.charges.append(charge)
@@ -71,6 +80,15 @@ class GroupCommitter:
         self._durable = True
         self._poke()
 
+    def _flush_later(self) -> None:
+        if self._lazy is None:
+            self._lazy = asyncio.get_running_loop().call_later(LAZY_FLUSH_SECONDS, self._lazy_due)
+
+    def _lazy_due(self) -> None:
+        self._lazy = None
+        if self._batch.node_execs or self._batch.graph_execs:
+            self._mark()
+
     def _poke(self) -> None:
         self._idle.clear()
         self._wake.set()
@@ -85,6 +103,9 @@ class GroupCommitter:
         await self._idle.wait()
 
     async def close(self) -> None:
+        if self._lazy is not None:
+            self._lazy.cancel()
+            self._lazy = None
         await self.flush()
         if self._task is not None:
             self._task.cancel()

@@ -66,6 +66,29 @@ async def test_stop_terminates_running_and_queued_nodes() -> None:
     assert stored is not None and stored.status == S.TERMINATED
 
 
+async def test_a_long_running_node_is_stored_running_without_waiting_for_its_end() -> None:
+    """A page that opens the run mid-node reads the store: it must say RUNNING, not QUEUED."""
+    g = GraphBuilder()
+    slow = g.node(tb.SleepBlock, seconds=30, value=1)
+    h = Harness()
+    h.graphs.add(g.graph)
+    record = new_graph_exec(g.graph, USER, {})
+    await h.store.create_graph_exec(record)
+    task = asyncio.create_task(h.engine.run(record.id))
+
+    def stored_running() -> bool:
+        rows = h.store.node_execs.get(record.id, {}).values()
+        graph = h.store.graph_execs.get(record.id)
+        node_running = any(r.node_id == slow and r.status == S.RUNNING for r in rows)
+        return node_running and graph is not None and graph.status == S.RUNNING
+
+    await _until(stored_running)
+    stored = h.store.graph_execs[record.id]
+    assert stored.event_seq == max(d["seq"] for d in h.bus.methods("node_execution_event"))
+    h.engine.stop(record.id)
+    assert (await asyncio.wait_for(task, 5)).status == S.TERMINATED
+
+
 async def test_a_stop_that_arrives_before_the_run_starts_is_kept() -> None:
     g = GraphBuilder()
     g.node(tb.SleepBlock, seconds=30)
