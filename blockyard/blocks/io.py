@@ -26,7 +26,7 @@ from blockyard.blocks.base import (
     SchemaField,
 )
 from blockyard.blocks.context import BlockContext
-from blockyard.blocks.text import render_template
+from blockyard.blocks.templating import render_template
 from blockyard.errors import BlockExecutionError
 
 
@@ -344,8 +344,8 @@ class AgentOutputBlock(Block):
         if input_data.format:
             names = {input_data.name: value, "value": value}
             try:
-                value = render_template(
-                    input_data.format, names, escape_html=input_data.escape_html
+                value = await render_template(
+                    ctx, input_data.format, names, escape_html=input_data.escape_html
                 )
             except BlockExecutionError as exc:
                 yield ERROR_PIN, f"Output {input_data.name!r}: {exc.message}"

@@ -1,20 +1,17 @@
 """Text blocks: templates, joining, splitting, replacing and regular expressions.
 
-Templates are Jinja2 rendered in an immutable sandbox (no attribute tricks, no mutation of
-the values passed in). Regular expressions run on the ``regex`` engine with a time limit in
+Templates are Jinja2 rendered by :mod:`blockyard.blocks.templating`: an immutable sandbox
+(no attribute tricks, no mutation of the values passed in), in a worker thread, within a
+time and size limit. Regular expressions run on the ``regex`` engine with a time limit in
 a worker thread: a pattern that backtracks catastrophically fails with a clear error
 instead of pinning a CPU forever.
 """
 
-import functools
 import itertools
 import json
-from collections.abc import Mapping
 from typing import Any
 
-import jinja2
 import regex
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from blockyard.blocks.base import (
     Block,
@@ -25,34 +22,11 @@ from blockyard.blocks.base import (
     SchemaField,
 )
 from blockyard.blocks.context import BlockContext
+from blockyard.blocks.templating import render_template
 from blockyard.errors import BlockExecutionError
 
 REGEX_TIMEOUT_SECONDS = 2.0
 """How long one pattern may run on one text before the block gives up."""
-
-_TEMPLATE_ENVS = {
-    escape: ImmutableSandboxedEnvironment(autoescape=escape, keep_trailing_newline=True)
-    for escape in (False, True)
-}
-
-
-@functools.lru_cache(maxsize=256)
-def _compile_template(source: str, escape_html: bool) -> jinja2.Template:
-    return _TEMPLATE_ENVS[escape_html].from_string(source)
-
-
-def render_template(source: str, values: Mapping[str, Any], *, escape_html: bool = False) -> str:
-    """Render a Jinja2 template in the sandbox; ``BlockExecutionError`` says what went wrong."""
-    try:
-        template = _compile_template(source, escape_html)
-    except jinja2.TemplateSyntaxError as exc:
-        raise BlockExecutionError(
-            f"Template syntax error on line {exc.lineno}: {exc.message}"
-        ) from None
-    try:
-        return template.render(dict(values))
-    except Exception as exc:  # anything raised by user template code is the user's error
-        raise BlockExecutionError(f"Template could not be rendered: {exc}") from None
 
 
 def as_text(value: Any) -> str:
@@ -129,8 +103,8 @@ class FillTextTemplateBlock(Block):
 
     async def run(self, input_data: Input, ctx: BlockContext) -> BlockOutput:
         try:
-            text = render_template(
-                input_data.format, input_data.values, escape_html=input_data.escape_html
+            text = await render_template(
+                ctx, input_data.format, input_data.values, escape_html=input_data.escape_html
             )
         except BlockExecutionError as exc:
             yield "error", exc.message
