@@ -367,10 +367,13 @@ def keys_rotate(
     ] = None,
     drop_retired: Annotated[
         bool,
-        typer.Option("--drop-retired", help="Forget retired keys that no credential uses."),
+        typer.Option(
+            "--drop-retired", help="Forget retired keys that no credential or run input uses."
+        ),
     ] = False,
 ) -> None:
-    """Make a new encryption key current and re-encrypt every saved credential with it.
+    """Make a new encryption key current and re-encrypt every saved credential (and every
+    run's secret inputs) with it.
 
     Restart every serve and worker process afterwards; with BLOCKYARD_ENCRYPTION_KEY set,
     set it to the key printed here first.
@@ -380,17 +383,25 @@ def keys_rotate(
     settings = _settings()
     with console.status("Re-encrypting credentials"):
         report: RotationReport = _run(_rotate_keys(settings, new_key, drop_retired))
-    out.print(f"Current key: {report.key_id}; re-encrypted {report.resealed} credential(s)")
+    runs = report.run_inputs
+    out.print(
+        f"Current key: {report.key_id}; re-encrypted {report.resealed} credential(s) "
+        f"and the secret inputs of {runs.resealed} run(s)"
+    )
     for key, count in sorted(report.rows_by_key.items()):
         out.print(f"  key {key}: {count} credential(s)")
+    for key, count in sorted(runs.tokens_by_key.items()):
+        out.print(f"  key {key}: {count} run input(s)")
     if report.retired_dropped:
         out.print(f"Forgot retired key(s): {', '.join(report.retired_dropped)}")
     if report.unreadable:
         console.print(f"[red]Could not read {len(report.unreadable)} credential(s)[/red]")
+    if runs.unreadable:
+        console.print(f"[red]Could not read the secret inputs of run(s) {runs.unreadable}[/red]")
     if report.key_text:
         console.print("[yellow]Set BLOCKYARD_ENCRYPTION_KEY to this key everywhere:[/yellow]")
         sys.stdout.write(report.key_text + "\n")
-    if report.unreadable:
+    if report.unreadable or runs.unreadable:
         raise typer.Exit(1)
 
 
@@ -398,6 +409,7 @@ async def _rotate_keys(settings: Settings, new_key: str | None, drop_retired: bo
     from blockyard.integrations.keys import rotate
     from blockyard.store.credentials import CredentialRepo
     from blockyard.store.db import open_database
+    from blockyard.store.executions import SealedInputsRepo
     from blockyard.store.leases import LeaseRepo
     from blockyard.wiring import ENCRYPTION_KEY_FILE, ensure_secrets
 
@@ -414,6 +426,7 @@ async def _rotate_keys(settings: Settings, new_key: str | None, drop_retired: bo
             key_file=key_file,
             new_text=new_key,
             drop_retired=drop_retired,
+            runs=SealedInputsRepo(db),
         )
     finally:
         await db.close()

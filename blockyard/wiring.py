@@ -28,6 +28,7 @@ from blockyard.integrations.crypto import keyring_for
 from blockyard.integrations.llm import build_llm_service
 from blockyard.integrations.oauth.flow import OAuthFlow, redirect_uri_for
 from blockyard.integrations.oauth.providers import ProviderRegistry
+from blockyard.integrations.run_inputs import RunInputBox
 from blockyard.runtime.local import LocalBus, LocalQueue
 from blockyard.runtime.ratelimit import LocalRateLimiter, RateLimiter
 from blockyard.settings import Settings
@@ -251,6 +252,7 @@ async def build(
         raise
     graph_source = SqlGraphSource(db)
     run_store = SqlRunStore(db)
+    run_secrets = RunInputBox(integrations.vault.keys)
     engine = Engine(
         registry,
         run_store,
@@ -260,6 +262,7 @@ async def build(
         credentials=integrations.vault,
         llm=build_llm_service(settings),
         knowledge=SqlKnowledgeStore(db),
+        secrets=run_secrets,
         max_output_bytes=settings.max_node_output_bytes,
         node_concurrency=settings.node_concurrency,
         user_concurrency=settings.user_concurrency,
@@ -271,6 +274,7 @@ async def build(
         graph_source,
         registry,
         max_input_bytes=settings.max_input_bytes,
+        secrets=run_secrets,
     )
     workers = build_workers(settings, engine, runtime)
     return Container(

@@ -2,12 +2,13 @@
 
 The engine publishes ``{"method": ..., "data": ...}`` on the owner's channel
 (:func:`blockyard.engine.ports.user_channel`); the WebSocket server forwards it as is,
-adding the subscription channel.
+adding the subscription channel. A run's sealed secret inputs are sent as the mask.
 """
 
 from typing import Any
 
 from blockyard.engine.ports import GraphExecRecord, Message, NodeExecRecord
+from blockyard.engine.secret_inputs import masked
 
 GRAPH_EVENT = "graph_execution_event"
 NODE_EVENT = "node_execution_event"
@@ -30,7 +31,7 @@ def graph_exec_meta(record: GraphExecRecord) -> dict[str, Any]:
         "graph_version": record.graph_version,
         "user_id": record.user_id,
         "status": record.status.value,
-        "inputs": record.inputs,
+        "inputs": masked(record.inputs),
         "parent_exec_id": record.parent_exec_id,
         "parent_node_exec_id": parent_node_exec_id(record),
         "created_at": record.created_at,

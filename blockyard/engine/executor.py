@@ -29,6 +29,7 @@ from blockyard.engine.ports import (
     user_channel,
 )
 from blockyard.engine.run import GraphRun
+from blockyard.engine.secret_inputs import SecretBox, seal
 from blockyard.engine.states import TERMINAL, ExecutionStatus
 from blockyard.engine.subagent import SubAgentRunner
 from blockyard.errors import BlockExecutionError, NotFoundError
@@ -50,6 +51,7 @@ class Engine:
         media: MediaStore | None = None,
         llm: LanguageModels | None = None,
         knowledge: KnowledgeStore | None = None,
+        secrets: SecretBox | None = None,
         node_concurrency: int = 64,
         user_concurrency: int = 256,
         max_node_execs: int = 1_000_000,
@@ -64,6 +66,8 @@ class Engine:
         self.media = media
         self.llm = llm
         self.knowledge = knowledge
+        self.secrets = secrets
+        """Opens the runs' sealed secret inputs (and seals those of runs made here)."""
         self.node_concurrency = node_concurrency
         self.user_concurrency = user_concurrency
         self.max_node_execs = max_node_execs
@@ -149,6 +153,7 @@ class Engine:
         record = new_graph_exec(
             graph, user_id, inputs or {}, node_input_masks, parent_exec_id, idempotency_key
         )
+        seal(record, graph, self.registry, self.secrets)
         await self.store.create_graph_exec(record)
         return await self.run(record.id)
 

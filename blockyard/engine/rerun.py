@@ -47,13 +47,16 @@ async def seed_rerun(run: "GraphRun") -> None:
         key=lambda r: r.end_seq,
     )
     for old in finished:
-        _reuse(run, old, downstream - {target})
+        _reuse(run, old, downstream - {target}, await run.unmasked_outputs(old))
     run.stage_touched()
     _queue_target(run, target, source, spec.get("inputs") or {})
 
 
-def _reuse(run: "GraphRun", old: NodeExecRecord, receivers: set[str]) -> None:
-    """Copy a finished node execution into the new run and route its values downstream."""
+def _reuse(
+    run: "GraphRun", old: NodeExecRecord, receivers: set[str], outputs: dict[str, list[Any]]
+) -> None:
+    """Copy a finished node execution into the new run and route its values (``outputs``:
+    the stored ones, a secret Agent Input's unmasked) downstream."""
     record = run.new_record(old.node_id)
     record.status = old.status
     record.input_data = old.input_data
@@ -69,7 +72,7 @@ def _reuse(run: "GraphRun", old: NodeExecRecord, receivers: set[str]) -> None:
     run.engine.committer.stage_node(record)
     plan = run.plan.nodes[old.node_id]
     run.collect_graph_output(plan, record)
-    for pin, values in old.output_data.items():
+    for pin, values in outputs.items():
         for route in plan.routes.get(pin, ()):
             if route.sink_id not in receivers:
                 continue

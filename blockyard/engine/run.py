@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from blockyard.blocks.base import BlockType
 from blockyard.blocks.context import BlockContext
 from blockyard.blocks.pins import select
-from blockyard.engine import events, redact
+from blockyard.engine import events, redact, secret_inputs
 from blockyard.engine.bounds import bounded
 from blockyard.engine.node import NodeOutcome, prepare_inputs, run_node
 from blockyard.engine.plan import NodePlan, Plan
@@ -71,6 +71,9 @@ class GraphRun:
         try:
             existing = await self.engine.store.list_node_execs(self.record.id)
             if existing:
+                for record in existing:
+                    if record.status == S.COMPLETED:
+                        record.output_data = await self.unmasked_outputs(record)
                 self.resume(existing)
             else:
                 await self.start()
@@ -109,7 +112,11 @@ class GraphRun:
             return {}
         name = plan.node.input_default.get("name")
         if isinstance(name, str) and name in self.record.inputs:
-            return {"value": self.record.inputs[name]}
+            try:
+                return {"value": secret_inputs.opened(self.record, name, self.engine.secrets)}
+            except BlockyardError as exc:
+                self.fail_run(f"The secret input {name!r} cannot be opened: {exc}")
+                return None
         if plan.node.input_default.get("value") is not None:
             return {}
         return None
@@ -303,7 +310,7 @@ class GraphRun:
         record.status = transition(NODE_TRANSITIONS, record.status, status)
         outcome.outputs = bounded(outcome.outputs, self.engine.max_output_bytes)
         record.output_data = redact.mask_outputs(
-            outcome.outputs, self.plan.nodes[record.node_id].block
+            outcome.outputs, self.plan.nodes[record.node_id].block, record.input_data
         )
         record.error = outcome.error
         record.ended_at = time.time()
@@ -420,7 +427,24 @@ class GraphRun:
         """What the block runs with: the stored inputs with their secrets put back."""
         hidden = self._hidden.pop(record.id, None)
         defaults = plan.node.input_default
+        if hidden is None and plan.block_type == BlockType.INPUT:  # resumed, or re-run
+            defaults = {**defaults, **(self._graph_input_for(plan) or {})}
         return redact.reveal(record.input_data, hidden, defaults, self._masks.get(plan.id))
+
+    async def unmasked_outputs(self, record: NodeExecRecord) -> dict[str, list[Any]]:
+        """A finished node's outputs as they were routed, to route them again (resume,
+        re-run). A secret Agent Input's are stored masked: its block, which only passes the
+        run's input on, runs again (unrecorded) to give them back."""
+        plan = self.plan.nodes.get(record.node_id)
+        if plan is None or not redact.masks_secret_input(
+            plan.block, record.input_data, record.output_data
+        ):
+            return record.output_data
+        ctx = await self._context(record, plan)
+        outcome = await run_node(plan.block, self.inputs_for(record, plan), ctx, plan.policy)
+        if outcome.error is not None:
+            self.fail_run(f"Node {record.node_id} cannot pass its secret on: {outcome.error}")
+        return outcome.outputs
 
     def collect_graph_output(self, plan: NodePlan, record: NodeExecRecord) -> None:
         if plan.block_type != BlockType.OUTPUT or record.status != S.COMPLETED:

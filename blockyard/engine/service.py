@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 from blockyard.blocks.registry import BlockRegistry
+from blockyard.engine import secret_inputs
 from blockyard.engine.executor import new_graph_exec
 from blockyard.engine.ports import (
     CONTROL_CHANNEL,
@@ -38,6 +39,7 @@ class ExecutionService:
         registry: BlockRegistry,
         *,
         max_input_bytes: int = 1_000_000,
+        secrets: secret_inputs.SecretBox | None = None,
     ) -> None:
         self.store = store
         self.queue = queue
@@ -45,6 +47,8 @@ class ExecutionService:
         self.graphs = graphs
         self.registry = registry
         self.max_input_bytes = max_input_bytes
+        self.secrets = secrets
+        """Seals the secret inputs of new runs (:mod:`blockyard.engine.secret_inputs`)."""
 
     async def submit(
         self,
@@ -54,10 +58,12 @@ class ExecutionService:
         inputs: dict[str, Any],
         node_input_masks: dict[str, dict[str, Any]] | None = None,
     ) -> GraphExecRecord:
-        """Check the agent and its inputs, store a QUEUED run and queue it."""
+        """Check the agent and its inputs, store a QUEUED run (its secret inputs sealed)
+        and queue it."""
         graph = await self.graphs.get_graph(graph_id, version, user_id)
         self._check_runnable(graph, inputs)
         record = new_graph_exec(graph, user_id, inputs, node_input_masks)
+        secret_inputs.seal(record, graph, self.registry, self.secrets)
         await self.store.create_graph_exec(record)
         await self.queue.put(Job(record.id, user_id))
         return record
@@ -67,6 +73,7 @@ class ExecutionService:
 
         if len(repr(inputs)) > self.max_input_bytes:
             raise LimitExceededError(f"The inputs are larger than {self.max_input_bytes} bytes")
+        secret_inputs.refuse_markers(inputs)
         ensure_valid(graph, self.registry, for_run=True, graph_inputs=inputs.keys())
 
     async def get_owned(self, user_id: str, graph_exec_id: str) -> GraphExecRecord:
@@ -111,7 +118,11 @@ class ExecutionService:
         if source.status not in TERMINAL:
             raise ConflictError("Wait for the run to end (or stop it) before re-running it")
         record = new_graph_exec(graph, user_id, source.inputs, source.node_input_masks)
-        record.rerun_of = {"graph_exec_id": source.id, "node_id": node_id, "inputs": inputs or {}}
+        secret_inputs.reseal_for_rerun(source, record, self.secrets)
+        edits = secret_inputs.take_secret_edit(
+            record, graph, self.registry, node_id, inputs or {}, self.secrets
+        )
+        record.rerun_of = {"graph_exec_id": source.id, "node_id": node_id, "inputs": edits}
         await self.store.create_graph_exec(record)
         await self.queue.put(Job(record.id, user_id))
         return record

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from blockyard.engine.outputs import graph_outputs
+from blockyard.engine.secret_inputs import seal
 from blockyard.engine.states import ExecutionStatus
 from blockyard.errors import BlockExecutionError
 
@@ -44,6 +45,7 @@ class SubAgentRunner:
             record = new_graph_exec(
                 graph, user_id, inputs, None, parent_exec_id, idempotency_key, exec_id=child_id
             )
+            seal(record, graph, engine.registry, engine.secrets)
             await engine.store.create_graph_exec(record)
         try:
             result = await asyncio.shield(engine.run(child_id))

@@ -4,8 +4,9 @@
 interrupt: the old key is first added to the retired keys (so rows sealed with it stay
 readable), then the new key becomes current (the key file is replaced atomically), then
 the rows are re-sealed one by one with a compare-and-set (a token refreshed meanwhile is
-not overwritten). Running it again finishes what an interrupted run left. Retired keys are
-dropped only with ``drop_retired`` and only when no row uses them any more.
+not overwritten). Running it again finishes what an interrupted run left. Runs' sealed
+secret inputs are re-sealed the same way (:mod:`.run_inputs`). Retired keys are dropped
+only with ``drop_retired`` and only when no credential and no run input uses them any more.
 """
 
 import base64
@@ -23,7 +24,9 @@ from blockyard.integrations.crypto import (
     write_retired,
     write_secret_file,
 )
+from blockyard.integrations.run_inputs import RunInputsReport, reseal_run_inputs
 from blockyard.store.credentials import CredentialRepo
+from blockyard.store.executions import SealedInputsRepo
 from blockyard.store.leases import LeaseRepo
 
 BATCH = 200
@@ -39,6 +42,7 @@ class RotationReport:
     rows_by_key: dict[str, int] = field(default_factory=dict)
     retired_kept: list[str] = field(default_factory=list)
     retired_dropped: list[str] = field(default_factory=list)
+    run_inputs: RunInputsReport = field(default_factory=RunInputsReport)
 
 
 async def rotate(
@@ -50,12 +54,15 @@ async def rotate(
     key_file: Path | None,
     new_text: str | None = None,
     drop_retired: bool = False,
+    runs: SealedInputsRepo | None = None,
 ) -> RotationReport:
     """Make a new key current and re-seal every row (see the module docstring).
 
     ``key_file`` is the generated key file when the current key lives there; with the key
     in ``BLOCKYARD_ENCRYPTION_KEY`` it is None, and the report carries the new key for the
-    operator to set.
+    operator to set. With ``runs`` (the CLI always passes it), runs' sealed secret inputs
+    are re-sealed too and ``drop_retired`` keeps the keys they use; without it, only the
+    credentials count.
     """
     current = parse_key(current_text)
     text = new_text.strip() if new_text else new_key_text()
@@ -66,10 +73,13 @@ async def rotate(
     write_retired(data_dir, retired)
     if key_file is not None:
         write_secret_file(key_file, base64.urlsafe_b64encode(new).decode("ascii") + "\n")
-    vault = CredentialsVault(repo, KeyRing(new, retired), leases)
+    ring = KeyRing(new, retired)
+    vault = CredentialsVault(repo, ring, leases)
     report = RotationReport(key_id=key_id(new), key_text=None if key_file else text)
     await _reseal_all(vault, report)
     report.rows_by_key = await repo.count_by_key()
+    if runs is not None:
+        report.run_inputs = await reseal_run_inputs(runs, ring)
     _settle_retired(data_dir, retired, report, drop_retired)
     return report
 
@@ -103,7 +113,8 @@ async def _reseal_all(vault: CredentialsVault, report: RotationReport) -> None:
 def _settle_retired(
     data_dir: Path, retired: list[bytes], report: RotationReport, drop: bool
 ) -> None:
-    kept = [k for k in retired if not drop or report.rows_by_key.get(key_id(k), 0) > 0]
+    used = report.rows_by_key.keys() | report.run_inputs.tokens_by_key.keys()
+    kept = [k for k in retired if not drop or key_id(k) in used]
     report.retired_kept = [key_id(k) for k in kept]
     report.retired_dropped = [key_id(k) for k in retired if k not in kept]
     if drop:

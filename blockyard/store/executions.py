@@ -10,10 +10,12 @@ executions; another user's run is NotFoundError, like one that does not exist.
 """
 
 import builtins
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Text, cast, func, or_, select, update
 
 from blockyard.engine.ports import Batch, GraphExecRecord, NodeExecRecord
+from blockyard.engine.secret_inputs import SEALED
 from blockyard.engine.states import ExecutionStatus
 from blockyard.errors import NotFoundError
 from blockyard.store.db import Database
@@ -133,3 +135,34 @@ class ExecutionRepo:
         query = query.order_by(nodes.c.seq, nodes.c.id)
         async with self._engine.connect() as conn:
             return [node_exec_record(row) for row in await conn.execute(query)]
+
+
+class SealedInputsRepo:
+    """Runs with sealed secret inputs, for key rotation (which re-seals them)."""
+
+    def __init__(self, db: Database) -> None:
+        self._engine = db.engine
+        self._graphs = metadata.tables["graph_executions"]
+
+    async def page(
+        self, after_id: str = "", limit: int = 200
+    ) -> builtins.list[tuple[str, str, dict[str, Any]]]:
+        """``(id, user_id, inputs)`` of up to ``limit`` runs after ``after_id`` (by id)
+        whose inputs hold a sealed value (possibly: the caller checks each value)."""
+        graphs = self._graphs
+        query = (
+            select(graphs.c.id, graphs.c.user_id, graphs.c.inputs)
+            .where(cast(graphs.c.inputs, Text).like(f'%"{SEALED}"%'), graphs.c.id > after_id)
+            .order_by(graphs.c.id)
+            .limit(limit)
+        )
+        async with self._engine.connect() as conn:
+            return [(row[0], row[1], dict(row[2])) for row in await conn.execute(query)]
+
+    async def replace(self, graph_exec_id: str, inputs: dict[str, Any]) -> None:
+        """Write the run's inputs again (re-sealed). Nothing else changes a run's inputs
+        after it is created, so no compare-and-set is needed."""
+        graphs = self._graphs
+        query = update(graphs).where(graphs.c.id == graph_exec_id).values(inputs=inputs)
+        async with self._engine.begin() as conn:
+            await conn.execute(query)

@@ -21,6 +21,7 @@ from blockyard.api.schemas import (
 from blockyard.engine.events import parent_node_exec_id
 from blockyard.engine.outputs import graph_outputs
 from blockyard.engine.ports import GraphExecRecord
+from blockyard.engine.secret_inputs import masked
 from blockyard.errors import NotFoundError
 from blockyard.wiring import Container
 
@@ -40,8 +41,10 @@ async def owned_execution(
 
 
 def execution_meta(record: GraphExecRecord) -> GraphExecutionMeta:
+    """What a run shows: its secret inputs (sealed in the store) as the mask."""
     meta = GraphExecutionMeta.model_validate(record)
-    return meta.model_copy(update={"parent_node_exec_id": parent_node_exec_id(record)})
+    update = {"parent_node_exec_id": parent_node_exec_id(record), "inputs": masked(record.inputs)}
+    return meta.model_copy(update=update)
 
 
 async def execution_detail(
