@@ -1,10 +1,11 @@
-"""CSV: read a table into rows (dictionaries) and write rows back as CSV text.
+"""CSV and Excel: read a table into rows (dictionaries) and write rows back as CSV text.
 
 Read Spreadsheet keeps AutoGPT's id and pins. Its ``file_input`` is a media reference
-(``media://...``) read through the platform's media store (``ctx.media``); Excel files
-are not read (save them as CSV first). Both directions are bounded: at most
-:data:`MAX_ROWS` rows, so a runaway table fails with a clear error instead of filling a
-worker's memory.
+(``media://...``) read through the platform's media store (``ctx.media``): CSV text, or an
+Excel workbook (.xlsx), whose first sheet :mod:`blockyard.blocks.data_xlsx` reads with
+bounds against zip bombs; legacy .xls files get a clear "save as .xlsx or CSV". Both
+directions are bounded: at most :data:`MAX_ROWS` rows, so a runaway table fails with a
+clear error instead of filling a worker's memory. The reading runs in a worker thread.
 """
 
 import csv
@@ -22,11 +23,11 @@ from blockyard.blocks.base import (
     SchemaField,
 )
 from blockyard.blocks.context import BlockContext
+from blockyard.blocks.data_xlsx import is_workbook, read_sheet
 
 MAX_ROWS = 1_000_000
 MAX_FIELD_CHARS = 10_000_000
 """The longest single cell (the csv module's default of 131,072 is too small for text)."""
-_ZIP_MAGIC = b"PK\x03\x04"
 
 
 def _one_char(name: str, value: str, *, optional: bool = False) -> str | None:
@@ -64,17 +65,27 @@ def read_rows(text: str, options: _Options, *, skip_rows: int, strip: bool) -> I
 
 
 def table_to_dicts(
-    rows: Iterator[list[str]], *, has_header: bool, skip_columns: list[str]
-) -> list[dict[str, str]]:
-    """Rows as dictionaries keyed by the header (or by column number, from "0")."""
+    rows: Iterator[list[Any]],
+    *,
+    has_header: bool,
+    skip_columns: list[str],
+    fill_missing: bool = False,
+) -> list[dict[str, Any]]:
+    """Rows as dictionaries keyed by the header (or by column number, from "0").
+
+    With ``fill_missing``, a row shorter than the header gets ``""`` for the columns it lacks
+    (a sheet drops the empty cells at the end of a row; CSV rows are kept as written).
+    """
     header = next(rows, None) if has_header else None
     if has_header and header is None:
         return []
     skipped = set(skip_columns)
-    result: list[dict[str, str]] = []
+    result: list[dict[str, Any]] = []
     for row in rows:
         if not row:
             continue
+        if fill_missing and header is not None and len(row) < len(header):
+            row = [*row, *[""] * (len(header) - len(row))]
         names = [
             header[i] if header is not None and i < len(header) else str(i) for i in range(len(row))
         ]
@@ -85,8 +96,10 @@ def table_to_dicts(
 class ReadSpreadsheetBlock(Block):
     id = "acf7625e-d2cb-4941-bfeb-2819fc6fc015"
     description = (
-        "Reads a CSV table (text, or a stored file) into rows: each row a dictionary keyed "
-        "by the column names of the first line. Sends all rows at once, or one at a time."
+        "Reads a table into rows: CSV text, or a stored CSV or Excel (.xlsx) file (its first "
+        "sheet). Each row is a dictionary keyed by the column names of the first line; "
+        "Excel numbers stay numbers and dates become ISO text. Sends all rows at once, or "
+        "one at a time."
     )
     categories = frozenset({BlockCategory.DATA, BlockCategory.TEXT})
 
@@ -100,12 +113,17 @@ class ReadSpreadsheetBlock(Block):
         file_input: str | None = SchemaField(
             default=None,
             advanced=False,
-            description="Or a stored CSV file (a media reference) to read.",
+            description="Or a stored CSV or Excel (.xlsx) file (a media reference) to read.",
         )
-        delimiter: str = SchemaField(default=",", description="The character between cells.")
-        quotechar: str = SchemaField(default='"', description="The character quoting cells.")
+        delimiter: str = SchemaField(
+            default=",", description="The character between cells (CSV only)."
+        )
+        quotechar: str = SchemaField(
+            default='"', description="The character quoting cells (CSV only)."
+        )
         escapechar: str = SchemaField(
-            default="\\", description="The character escaping a delimiter; empty for none."
+            default="\\",
+            description="The character escaping a delimiter; empty for none (CSV only).",
         )
         has_header: bool = SchemaField(
             default=True, description="The first row holds the column names."
@@ -122,8 +140,8 @@ class ReadSpreadsheetBlock(Block):
         )
 
     class Output(BlockSchemaOutput):
-        row: dict[str, str] = SchemaField(description="One row (with one-at-a-time).")
-        rows: list[dict[str, str]] = SchemaField(description="Every row, in order.")
+        row: dict[str, Any] = SchemaField(description="One row (with one-at-a-time).")
+        rows: list[dict[str, Any]] = SchemaField(description="Every row, in order.")
 
     test_input = [
         {"contents": "a, b, c\n1,2,3\n4,5,6"},
@@ -139,9 +157,7 @@ class ReadSpreadsheetBlock(Block):
 
     async def run(self, input_data: Input, ctx: BlockContext) -> BlockOutput:
         try:
-            text = await self._text(input_data, ctx)
-            options = _Options(input_data.delimiter, input_data.quotechar, input_data.escapechar)
-            table = await ctx.run_blocking(self._read, input_data, text, options)
+            table = await self._table(input_data, ctx)
         except (ValueError, csv.Error) as exc:
             yield "error", f"Cannot read the table: {exc}"
             return
@@ -151,24 +167,50 @@ class ReadSpreadsheetBlock(Block):
         else:
             yield "rows", table
 
+    async def _table(self, input_data: Input, ctx: BlockContext) -> list[dict[str, Any]]:
+        if input_data.contents is not None:
+            text = input_data.contents
+        else:
+            data, name = await self._file(input_data, ctx)
+            if is_workbook(data, name):
+                return await ctx.run_blocking(self._read_workbook, input_data, data)
+            text = self._decode(data)
+        options = _Options(input_data.delimiter, input_data.quotechar, input_data.escapechar)
+        return await ctx.run_blocking(self._read_csv, input_data, text, options)
+
     @staticmethod
-    def _read(input_data: Input, text: str, options: _Options) -> list[dict[str, str]]:
+    def _read_csv(input_data: Input, text: str, options: _Options) -> list[dict[str, Any]]:
         rows = read_rows(text, options, skip_rows=input_data.skip_rows, strip=input_data.strip)
         return table_to_dicts(
             rows, has_header=input_data.has_header, skip_columns=input_data.skip_columns
         )
 
     @staticmethod
-    async def _text(input_data: Input, ctx: BlockContext) -> str:
-        if input_data.contents is not None:
-            return input_data.contents
+    def _read_workbook(input_data: Input, data: bytes) -> list[dict[str, Any]]:
+        rows = read_sheet(
+            data, skip_rows=input_data.skip_rows, strip=input_data.strip, max_rows=MAX_ROWS
+        )
+        if input_data.has_header and rows:  # a header cell left empty is named by its column
+            rows[0] = [str(cell) if cell != "" else str(i) for i, cell in enumerate(rows[0])]
+        return table_to_dicts(
+            iter(rows),
+            has_header=input_data.has_header,
+            skip_columns=input_data.skip_columns,
+            fill_missing=True,
+        )
+
+    @staticmethod
+    async def _file(input_data: Input, ctx: BlockContext) -> tuple[bytes, str]:
+        """The stored file's bytes and its name (the last part of the reference)."""
         if not input_data.file_input:
             raise ValueError("give the CSV text in 'contents' or a file in 'file_input'")
         if ctx.media is None:
             raise ValueError("no media store is configured to read 'file_input' from")
         data = await ctx.media.get(ctx.user_id, input_data.file_input)
-        if data.startswith(_ZIP_MAGIC):
-            raise ValueError("this looks like an Excel file; save it as CSV first")
+        return data, input_data.file_input.rstrip("/").rpartition("/")[2]
+
+    @staticmethod
+    def _decode(data: bytes) -> str:
         try:
             return data.decode("utf-8-sig")
         except UnicodeDecodeError:
