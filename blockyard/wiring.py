@@ -275,6 +275,7 @@ async def build(
         registry,
         max_input_bytes=settings.max_input_bytes,
         secrets=run_secrets,
+        max_user_executions=settings.max_user_executions,
     )
     workers = build_workers(settings, engine, runtime)
     return Container(

@@ -2,12 +2,16 @@
 
 - sign-in: ``login_attempts_per_minute`` per e-mail address, ten times that per client IP
   (people behind one office NAT share an address);
-- API keys: ``api_key_requests_per_minute`` per key;
-- runs: ``max_user_executions`` queued or running per user (top-level runs; an agent's
-  sub-agent runs are part of their parent).
+- API keys: ``api_key_requests_per_minute`` per key.
 
 Counters live in the container's rate limiter: in memory for the embedded server, in Redis
 when ``BLOCKYARD_REDIS_URL`` is set, so every API process shares them.
+
+The runs-per-user limit (``max_user_executions`` queued or running, top-level runs only)
+is not here: a count followed by a separate insert lets two simultaneous submits both take
+the last place. ``ExecutionService`` enforces it where the run is stored, counting and
+inserting in one locked transaction (``RunStore.admit_graph_exec``), for every way a run
+starts (API, re-run, MCP).
 """
 
 from blockyard.errors import RateLimitError
@@ -48,16 +52,3 @@ async def limit_api_key(container: Container, api_key_id: str) -> None:
         limit,
         f"This API key made more than {limit} requests this minute; slow down",
     )
-
-
-async def limit_runs(container: Container, user_id: str) -> None:
-    """Refuse a new run while the user has ``max_user_executions`` queued or running."""
-    limit = container.settings.max_user_executions
-    active = await container.repos.executions.count_active(user_id)
-    if active >= limit:
-        raise RateLimitError(
-            f"You have {active} runs queued or running, the most this server allows at once; "
-            "wait for one to finish or stop one",
-            retry_after=5.0,
-            limit=limit,
-        )

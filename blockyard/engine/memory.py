@@ -17,7 +17,7 @@ from blockyard.engine.ports import (
     Message,
     NodeExecRecord,
 )
-from blockyard.engine.states import ExecutionStatus
+from blockyard.engine.states import TERMINAL, ExecutionStatus
 from blockyard.errors import InsufficientBalanceError, NotFoundError
 from blockyard.graph.model import BaseGraph, Graph
 
@@ -34,6 +34,16 @@ class MemoryRunStore:
     async def create_graph_exec(self, record: GraphExecRecord) -> None:
         self.graph_execs[record.id] = copy.deepcopy(record)
         self.node_execs.setdefault(record.id, {})
+
+    async def admit_graph_exec(self, record: GraphExecRecord, max_active: int) -> int:
+        active = sum(
+            1
+            for r in self.graph_execs.values()
+            if r.user_id == record.user_id and r.parent_exec_id is None and r.status not in TERMINAL
+        )
+        if active < max_active:  # create_graph_exec never suspends: count and insert are atomic
+            await self.create_graph_exec(record)
+        return active
 
     async def get_graph_exec(self, graph_exec_id: str) -> GraphExecRecord | None:
         found = self.graph_execs.get(graph_exec_id)

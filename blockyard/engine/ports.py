@@ -93,6 +93,15 @@ class RunStore(Protocol):
 
     async def create_graph_exec(self, record: GraphExecRecord) -> None: ...
 
+    async def admit_graph_exec(self, record: GraphExecRecord, max_active: int) -> int:
+        """Insert ``record`` (a top-level run) unless its user already has ``max_active``
+        top-level runs queued, running or waiting; return how many they had before it.
+
+        Counting and inserting are one atomic step across every process that shares the
+        store, so concurrent submits cannot both take the last place.
+        """
+        ...
+
     async def get_graph_exec(self, graph_exec_id: str) -> GraphExecRecord | None: ...
 
     async def find_graph_exec_by_key(self, idempotency_key: str) -> GraphExecRecord | None: ...

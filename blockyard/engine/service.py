@@ -3,6 +3,10 @@
 These write the request to the store and hand it over (work queue, control channel);
 whichever worker owns the run does the rest. They run in API processes that may have no
 engine of their own (``serve --workers 0``).
+
+A new run (submitted or re-run) is refused while its user has ``max_user_executions``
+runs queued, running or waiting: the store counts and inserts in one locked step
+(``RunStore.admit_graph_exec``), so the limit holds across API processes.
 """
 
 import asyncio
@@ -23,10 +27,11 @@ from blockyard.engine.ports import (
     WorkQueue,
 )
 from blockyard.engine.states import TERMINAL, ExecutionStatus
-from blockyard.errors import ConflictError, LimitExceededError, NotFoundError
+from blockyard.errors import ConflictError, LimitExceededError, NotFoundError, RateLimitError
 from blockyard.graph.model import Graph
 
 STOP_WAIT_SECONDS = 10.0
+RUN_LIMIT_RETRY_SECONDS = 5.0
 
 
 class ExecutionService:
@@ -40,6 +45,7 @@ class ExecutionService:
         *,
         max_input_bytes: int = 1_000_000,
         secrets: secret_inputs.SecretBox | None = None,
+        max_user_executions: int | None = None,
     ) -> None:
         self.store = store
         self.queue = queue
@@ -49,6 +55,8 @@ class ExecutionService:
         self.max_input_bytes = max_input_bytes
         self.secrets = secrets
         """Seals the secret inputs of new runs (:mod:`blockyard.engine.secret_inputs`)."""
+        self.max_user_executions = max_user_executions
+        """Top-level runs a user may have queued, running or waiting (None: no limit)."""
 
     async def submit(
         self,
@@ -64,9 +72,24 @@ class ExecutionService:
         self._check_runnable(graph, inputs)
         record = new_graph_exec(graph, user_id, inputs, node_input_masks)
         secret_inputs.seal(record, graph, self.registry, self.secrets)
-        await self.store.create_graph_exec(record)
+        await self._admit(record)
         await self.queue.put(Job(record.id, user_id))
         return record
+
+    async def _admit(self, record: GraphExecRecord) -> None:
+        """Store the new run, or refuse it (429) when its user is at the limit."""
+        limit = self.max_user_executions
+        if limit is None:
+            await self.store.create_graph_exec(record)
+            return
+        active = await self.store.admit_graph_exec(record, limit)
+        if active >= limit:
+            raise RateLimitError(
+                f"You have {active} runs queued or running, the most this server allows at "
+                "once; wait for one to finish or stop one",
+                retry_after=RUN_LIMIT_RETRY_SECONDS,
+                limit=limit,
+            )
 
     def _check_runnable(self, graph: Graph, inputs: dict[str, Any]) -> None:
         from blockyard.graph.validate import ensure_valid
@@ -123,6 +146,6 @@ class ExecutionService:
             record, graph, self.registry, node_id, inputs or {}, self.secrets
         )
         record.rerun_of = {"graph_exec_id": source.id, "node_id": node_id, "inputs": edits}
-        await self.store.create_graph_exec(record)
+        await self._admit(record)
         await self.queue.put(Job(record.id, user_id))
         return record

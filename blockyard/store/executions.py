@@ -12,11 +12,10 @@ executions; another user's run is NotFoundError, like one that does not exist.
 import builtins
 from typing import Any
 
-from sqlalchemy import Text, cast, func, or_, select, update
+from sqlalchemy import Text, cast, or_, select, update
 
 from blockyard.engine.ports import Batch, GraphExecRecord, NodeExecRecord
 from blockyard.engine.secret_inputs import SEALED
-from blockyard.engine.states import ExecutionStatus
 from blockyard.errors import NotFoundError
 from blockyard.store.db import Database
 from blockyard.store.exec_rows import (
@@ -30,10 +29,6 @@ from blockyard.store.exec_rows import (
 from blockyard.store.run_backends import run_backend
 from blockyard.store.tables import metadata
 
-ACTIVE_STATUSES = tuple(
-    str(s) for s in (ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.WAITING)
-)
-
 
 class SqlRunStore:
     """The engine's RunStore on SQLite or PostgreSQL."""
@@ -44,6 +39,12 @@ class SqlRunStore:
     async def create_graph_exec(self, record: GraphExecRecord) -> None:
         """Insert a new run; ConflictError when its id or idempotency key exists."""
         await self._backend.insert_graph_exec(graph_exec_row(record))
+
+    async def admit_graph_exec(self, record: GraphExecRecord, max_active: int) -> int:
+        """Insert a new top-level run unless its user has ``max_active`` active ones; the
+        count found. One locked transaction (see :mod:`.run_backends`)."""
+        row = graph_exec_row(record)
+        return await self._backend.admit_graph_exec(row, record.user_id, max_active)
 
     async def get_graph_exec(self, graph_exec_id: str) -> GraphExecRecord | None:
         return await self._backend.graph_exec("id", graph_exec_id)
@@ -108,17 +109,6 @@ class ExecutionRepo:
         )
         async with self._engine.connect() as conn:
             return [graph_exec_record(row) for row in await conn.execute(query)]
-
-    async def count_active(self, user_id: str) -> int:
-        """How many top-level runs of the user are queued, running or waiting."""
-        graphs = self._graphs
-        query = select(func.count()).where(
-            graphs.c.user_id == user_id,
-            graphs.c.parent_exec_id.is_(None),
-            graphs.c.status.in_(ACTIVE_STATUSES),
-        )
-        async with self._engine.connect() as conn:
-            return int((await conn.execute(query)).scalar_one())
 
     async def node_execs(
         self, user_id: str, graph_exec_id: str, after_seq: int = 0

@@ -5,12 +5,19 @@ SQLite: every call is one hop to the writer thread, where plain :mod:`sqlite3` r
 hop instead of aiosqlite's several). PostgreSQL: the asyncpg-backed async engine runs the
 same upserts as SQLAlchemy Core ``executemany`` in one transaction. The SQL of both is
 derived from the column lists in :mod:`.exec_rows`, which a test holds equal to the tables.
+
+Admitting a run under the runs-per-user limit counts the user's active runs and inserts
+the new one in one transaction that first takes a lock for that user, so two API
+processes submitting at once cannot both take the last place: on SQLite ``BEGIN
+IMMEDIATE`` (one writer at a time, across processes), on PostgreSQL a transaction-scoped
+advisory lock keyed by the user (other users are not held up).
 """
 
+import hashlib
 import sqlite3
 from typing import Any, Protocol
 
-from sqlalchemy import Insert, Table, select
+from sqlalchemy import Insert, Table, func, select
 from sqlalchemy.dialects import postgresql
 
 from blockyard.engine.ports import GraphExecRecord, NodeExecRecord
@@ -39,6 +46,11 @@ INLINE_ROWS = 32
 """Batches up to this many rows commit on the event loop's thread (no hop; see
 :meth:`SqliteWriter.run_inline`); larger ones in the writer thread, off the loop."""
 UNFINISHED = (ExecutionStatus.QUEUED.value, ExecutionStatus.RUNNING.value)
+ACTIVE = (*UNFINISHED, ExecutionStatus.WAITING.value)
+"""What counts against the runs-per-user limit (top-level runs only)."""
+RUN_ADMISSION_LOCK = 0x52554E53
+"""PostgreSQL advisory lock class of run admission (the key is a hash of the user id; the
+two-key space does not overlap the one-key space of the migration lock)."""
 LOOKUP_COLUMNS = frozenset({"id", "idempotency_key"})
 
 
@@ -48,8 +60,14 @@ def _duplicate(row: Row) -> ConflictError:
     )
 
 
+def _user_lock_key(user_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(user_id.encode(), digest_size=4).digest(), signed=True)
+
+
 class RunBackend(Protocol):
     async def insert_graph_exec(self, row: Row) -> None: ...
+
+    async def admit_graph_exec(self, row: Row, user_id: str, max_active: int) -> int: ...
 
     async def write(self, rows: BatchRows) -> None: ...
 
@@ -81,6 +99,10 @@ class SqliteRunBackend:
         f"SELECT {', '.join(NODE_EXEC_COLUMNS)} FROM node_executions "
         "WHERE graph_exec_id = ? ORDER BY seq, id"
     )
+    COUNT_ACTIVE = (
+        "SELECT count(*) FROM graph_executions WHERE user_id = ? AND parent_exec_id IS NULL "
+        "AND status IN (?, ?, ?)"
+    )
     SELECT_UNFINISHED = (
         "SELECT id FROM graph_executions WHERE status IN (?, ?) AND parent_exec_id IS NULL "
         "ORDER BY created_at, id"
@@ -97,6 +119,18 @@ class SqliteRunBackend:
 
         try:
             await self._writer.run(lambda conn: write_in_transaction(conn, insert))
+        except sqlite3.IntegrityError:
+            raise _duplicate(row) from None
+
+    async def admit_graph_exec(self, row: Row, user_id: str, max_active: int) -> int:
+        def admit(conn: sqlite3.Connection) -> int:
+            (active,) = conn.execute(self.COUNT_ACTIVE, (user_id, *ACTIVE)).fetchone()
+            if active < max_active:
+                conn.execute(self.INSERT_GRAPH, row)
+            return int(active)
+
+        try:
+            return await self._writer.run(lambda conn: write_in_transaction(conn, admit))
         except sqlite3.IntegrityError:
             raise _duplicate(row) from None
 
@@ -167,6 +201,22 @@ class PostgresRunBackend:
         with conflict_on_integrity_error(_duplicate(row).message, graph_exec_id=row[0]):
             async with self._engine.begin() as conn:
                 await conn.execute(self._graphs.insert(), _params(GRAPH_EXEC_COLUMNS, [row]))
+
+    async def admit_graph_exec(self, row: Row, user_id: str, max_active: int) -> int:
+        graphs = self._graphs
+        lock = select(func.pg_advisory_xact_lock(RUN_ADMISSION_LOCK, _user_lock_key(user_id)))
+        count = select(func.count()).where(
+            graphs.c.user_id == user_id,
+            graphs.c.parent_exec_id.is_(None),
+            graphs.c.status.in_(ACTIVE),
+        )
+        with conflict_on_integrity_error(_duplicate(row).message, graph_exec_id=row[0]):
+            async with self._engine.begin() as conn:
+                await conn.execute(lock)  # held until this transaction ends
+                active = int((await conn.execute(count)).scalar_one())
+                if active < max_active:
+                    await conn.execute(graphs.insert(), _params(GRAPH_EXEC_COLUMNS, [row]))
+        return active
 
     async def write(self, rows: BatchRows) -> None:
         async with self._engine.begin() as conn:

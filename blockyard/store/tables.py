@@ -165,6 +165,7 @@ class GraphExecRow(Base):
         Index("ix_graph_executions_user_created", "user_id", "created_at"),
         Index("ix_graph_executions_graph", "graph_id"),
         Index("ix_graph_executions_parent", "parent_exec_id"),
+        Index("ix_graph_executions_user_status", "user_id", "status"),
     )
 
     id: Mapped[str] = mapped_column(primary_key=True)

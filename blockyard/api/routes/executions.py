@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from blockyard.api.deps import ContainerDep, Executor, Reader
-from blockyard.api.limits import limit_runs
 from blockyard.api.schemas import (
     MAX_INT,
     ExecuteRequest,
@@ -74,7 +73,6 @@ async def execute(
     graph_version: Annotated[int, Path(ge=1, le=MAX_INT)],
     body: ExecuteRequest,
 ) -> GraphExecutionMeta:
-    await limit_runs(container, user.user_id)
     record = await container.service.submit(
         user.user_id, graph_id, graph_version, body.inputs, body.node_input_masks
     )
@@ -129,6 +127,5 @@ async def rerun(
     body: RerunRequest,
 ) -> GraphExecutionMeta:
     await owned_execution(container, user.user_id, graph_id, graph_exec_id)
-    await limit_runs(container, user.user_id)
     record = await container.service.rerun(user.user_id, graph_exec_id, body.node_id, body.inputs)
     return execution_meta(record)
