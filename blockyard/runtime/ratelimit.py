@@ -1,18 +1,21 @@
-"""Rate limits: how many hits a key may make per window, in-process or shared via Redis.
+"""Rate limits: how many hits a key may make per period, in-process or shared via Redis.
 
-A fixed window per key (``login:email:...``, ``api-key:<id>``): the first hit of a window
-starts its count, hits past ``limit`` are refused until the window ends, and the refusal
-says how long that is. With Redis (scale-out) every API process counts in the same place,
-so a client cannot multiply its allowance by spreading requests over processes; the count
-and its expiry are set in one transaction. Without Redis the embedded server counts in
-memory, which is exact for its single process.
+Each key (``login:email:...``, ``api-key:<id>``) is limited by the generic cell rate
+algorithm: ``limit`` hits may come at once, then one more every ``period / limit``, so over
+any stretch of ``period`` seconds a key gets at most ``limit`` (plus what refills). Unlike a
+fixed window there is no boundary where a client can spend two allowances back to back, and
+the state is one timestamp per key: the "theoretical arrival time" (TAT) of the next hit.
+A refusal says how long until the next hit would be allowed.
+
+With Redis (scale-out) every API process counts in the same place, atomically, by one Lua
+script that reads Redis's own clock (so the processes' clocks need not agree). Without Redis
+the embedded server counts in memory, which is exact for its single process.
 """
 
 import asyncio
-import math
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -22,64 +25,82 @@ if TYPE_CHECKING:
 class RateDecision:
     allowed: bool
     retry_after: float = 0.0
-    """Seconds until the window ends (when refused)."""
+    """Seconds until a hit would be allowed again (when refused)."""
 
 
 class RateLimiter(Protocol):
-    async def hit(self, key: str, limit: int, window: float) -> RateDecision:
-        """Count one hit of ``key``; refused when it is past ``limit`` in this window."""
+    async def hit(self, key: str, limit: int, period: float) -> RateDecision:
+        """Count one hit of ``key``; refused when it would exceed ``limit`` per ``period``."""
         ...
 
     async def close(self) -> None: ...
 
 
-def _window(now: float, window: float) -> tuple[int, float]:
-    index = math.floor(now / window)
-    return index, (index + 1) * window - now
+def gcra(tat: float, now: float, limit: int, period: float) -> tuple[float | None, float]:
+    """One hit at ``now`` for a key whose TAT is ``tat``: (the new TAT, or None if refused;
+    the seconds to wait when refused)."""
+    interval = period / limit
+    new_tat = max(tat, now) + interval
+    over = new_tat - now - period
+    if over > 1e-9:
+        return None, over
+    return new_tat, 0.0
 
 
 class LocalRateLimiter:
-    """Counts in this process; old windows are forgotten as new ones start."""
+    """Counts in this process; keys whose TAT has passed are forgotten when space is short."""
 
     def __init__(self, max_keys: int = 100_000) -> None:
-        self._counts: dict[str, tuple[int, int]] = {}
+        self._tats: dict[str, float] = {}
         self._max_keys = max_keys
 
-    async def hit(self, key: str, limit: int, window: float) -> RateDecision:
-        index, left = _window(time.time(), window)
-        seen_index, count = self._counts.get(key, (index, 0))
-        count = count + 1 if seen_index == index else 1
-        if len(self._counts) >= self._max_keys and key not in self._counts:
-            self._forget_old(index)
-        self._counts[key] = (index, count)
-        return RateDecision(True) if count <= limit else RateDecision(False, left)
-
-    def _forget_old(self, index: int) -> None:
-        self._counts = {k: v for k, v in self._counts.items() if v[0] == index}
+    async def hit(self, key: str, limit: int, period: float) -> RateDecision:
+        now = time.monotonic()
+        new_tat, wait = gcra(self._tats.get(key, now), now, limit, period)
+        if new_tat is None:
+            return RateDecision(False, wait)
+        if len(self._tats) >= self._max_keys and key not in self._tats:
+            self._tats = {k: t for k, t in self._tats.items() if t > now}
+        self._tats[key] = new_tat
+        return RateDecision(True)
 
     async def close(self) -> None:
-        self._counts.clear()
+        self._tats.clear()
+
+
+_GCRA_SCRIPT = """
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local limit = tonumber(ARGV[1])
+local period = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new_tat = tat + period / limit
+local over = new_tat - now - period
+if over > 1e-9 then
+  return {0, tostring(over)}
+end
+redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1)
+return {1, '0'}
+"""
 
 
 class RedisRateLimiter:
-    """Counts in Redis: ``INCR`` and ``EXPIRE`` in one MULTI per hit."""
+    """Counts in Redis: the same algorithm in one script per hit, on Redis's clock."""
 
     def __init__(self, url: str, *, prefix: str = "blockyard", timeout: float = 2.0) -> None:
         from blockyard.runtime.redis_listener import make_client
 
         self._client: Redis = make_client(url)
+        self._script: Any = self._client.register_script(_GCRA_SCRIPT)
         self._prefix = prefix
         self._timeout = timeout
 
-    async def hit(self, key: str, limit: int, window: float) -> RateDecision:
-        index, left = _window(time.time(), window)
-        name = f"{self._prefix}:rate:{key}:{index}"
+    async def hit(self, key: str, limit: int, period: float) -> RateDecision:
+        name = f"{self._prefix}:rate:{key}"
         async with asyncio.timeout(self._timeout):
-            async with self._client.pipeline(transaction=True) as pipe:
-                pipe.incr(name)
-                pipe.expire(name, math.ceil(window) + 1)
-                count, _ = await pipe.execute()
-        return RateDecision(True) if int(count) <= limit else RateDecision(False, left)
+            allowed, wait = await self._script(keys=[name], args=[limit, period])
+        return RateDecision(True) if int(allowed) else RateDecision(False, float(wait))
 
     async def close(self) -> None:
         await self._client.aclose()
