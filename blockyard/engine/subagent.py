@@ -3,7 +3,8 @@
 The child is a graph execution of its own, stored with ``parent_exec_id``, and runs inline
 in the parent's process (no worker slot is held while waiting for another). Its id derives
 from the parent node's idempotency key, so a parent resumed after a crash rejoins the same
-child instead of starting a second one. Stopping the parent stops the child.
+child instead of starting a second one. Stopping the parent stops the child, and the
+parent node ends only once the child has (so a run that says TERMINATED has no live child).
 """
 
 import asyncio
@@ -20,6 +21,8 @@ if TYPE_CHECKING:
     from blockyard.engine.executor import Engine
 
 _CHILD_NAMESPACE = uuid.UUID("7f0f3c1e-5b1a-4a8e-9a51-8d0b2b6f4c11")
+CHILD_STOP_WAIT_SECONDS = 10.0
+"""How long a stopped parent node waits for its sub-agent run to finish stopping."""
 
 
 class SubAgentRunner:
@@ -47,11 +50,14 @@ class SubAgentRunner:
             )
             seal(record, graph, engine.registry, engine.secrets)
             await engine.store.create_graph_exec(record)
+        child = asyncio.ensure_future(engine.run(child_id))
         try:
-            result = await asyncio.shield(engine.run(child_id))
+            result = await asyncio.shield(child)
         except asyncio.CancelledError:
             if not engine.closing:  # the parent node was stopped or timed out: so is the child
                 engine.stop(child_id)
+                # ... and has ended (stored TERMINATED) by the time the parent says it has.
+                await asyncio.wait({child}, timeout=CHILD_STOP_WAIT_SECONDS)
             raise
         if result.status != ExecutionStatus.COMPLETED:
             raise BlockExecutionError(
