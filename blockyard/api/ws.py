@@ -100,12 +100,12 @@ class Session:
         self.client.release(exec_id, covered)
 
     async def replay(self, record: GraphExecRecord, last_seq: int) -> int:
-        """Send the run's node executions and its state from the store; return the seq covered.
+        """Send the run's changes after ``last_seq`` from the store; return the seq covered.
 
-        Replayed events carry the run's stored ``event_seq``: they show the state as of
-        that event, so a client's ``last_seq`` stays monotonic. Node rows do not record the
-        event seq of their last change, so every node execution of the run is sent (a
-        superset of those changed after ``last_seq``; each event is a node's whole state).
+        That is every node execution whose last published change is later than ``last_seq``
+        (or unknown: rows from before revision 0006), then the run's state with its outputs.
+        Replayed events carry the run's stored ``event_seq``: they show the state as of that
+        event, so a client's ``last_seq`` stays monotonic; each is a node's whole state.
         """
         covered = record.event_seq
         if last_seq >= covered:
@@ -113,6 +113,8 @@ class Session:
         channel = exec_channel(self.user_id, record.id)
         node_execs = await self.container.repos.executions.node_execs(self.user_id, record.id)
         for node_exec in node_execs:
+            if 0 < node_exec.event_seq <= last_seq:
+                continue  # the client has this change already
             data = {**events.node_exec_event(node_exec, record), "seq": covered}
             self.client.send({"method": NODE_EVENT, "data": data, "channel": channel})
         outputs = await self.outputs_of(record, node_execs)

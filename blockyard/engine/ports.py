@@ -32,6 +32,9 @@ class NodeExecRecord:
     """Creation order within the graph execution: resume replays in this order."""
     end_seq: int = 0
     """Completion order within the graph execution (0 while unfinished)."""
+    event_seq: int = 0
+    """The run's event ``seq`` of the last published change of this node execution (0 when
+    unknown): a client catching up after ``last_seq`` needs only the rows above it."""
     attempt: int = 0
     error: str | None = None
     added_at: float = 0.0

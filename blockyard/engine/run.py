@@ -273,6 +273,7 @@ class GraphRun:
         record.status = transition(NODE_TRANSITIONS, record.status, S.TERMINATED)
         record.ended_at = time.time()
         self.engine.committer.stage_node(record)
+        self._publish_node(record)
 
     # -- outcomes ----------------------------------------------------------------------------
     def handle_output(
@@ -523,6 +524,7 @@ class GraphRun:
     def _publish_node(self, record: NodeExecRecord) -> None:
         self.engine.committer.stage_graph(self.record, durable=False)
         self.record.event_seq += 1
+        record.event_seq = self.record.event_seq
         data = events.node_exec_event(record, self.record)
         data["seq"] = self.record.event_seq
         self.engine.committer.publish(self._channel, events.message(events.NODE_EVENT, data))

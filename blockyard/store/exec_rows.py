@@ -29,7 +29,7 @@ GRAPH_EXEC_COLUMNS: tuple[str, ...] = (
 NODE_EXEC_COLUMNS: tuple[str, ...] = (
     "id", "graph_exec_id", "node_id", "block_id", "status", "input_data", "output_data",
     "seq", "end_seq", "attempt", "error", "added_at", "queued_at", "started_at", "ended_at",
-    "stats",
+    "stats", "event_seq",
 )  # fmt: skip
 CHARGE_COLUMNS: tuple[str, ...] = (
     "id", "user_id", "amount", "kind", "graph_exec_id", "node_exec_id", "block_id",
@@ -43,7 +43,7 @@ GRAPH_EXEC_STATE: tuple[str, ...] = (
 inputs, parent, key, creation time) is fixed when the run is created."""
 NODE_EXEC_STATE: tuple[str, ...] = (
     "status", "input_data", "output_data", "end_seq", "attempt", "error", "queued_at",
-    "started_at", "ended_at", "stats",
+    "started_at", "ended_at", "stats", "event_seq",
 )  # fmt: skip
 """What a commit updates in an existing node execution row; its run, node, block, ``seq``
 and ``added_at`` are fixed when it is first written. Leaving those (and the indexes on
@@ -75,7 +75,7 @@ def node_exec_row(r: NodeExecRecord) -> Row:
     return (
         r.id, r.graph_exec_id, r.node_id, r.block_id, str(r.status), codec.dumps(r.input_data),
         codec.dumps(r.output_data), r.seq, r.end_seq, r.attempt, r.error, r.added_at,
-        r.queued_at, r.started_at, r.ended_at, codec.dumps(r.stats),
+        r.queued_at, r.started_at, r.ended_at, codec.dumps(r.stats), r.event_seq,
     )  # fmt: skip
 
 
@@ -137,6 +137,7 @@ def node_exec_record(row: Sequence[Any]) -> NodeExecRecord:
         started_at=row[13],
         ended_at=row[14],
         stats=row[15],
+        event_seq=row[16],
     )
 
 

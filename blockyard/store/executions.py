@@ -113,15 +113,16 @@ class ExecutionRepo:
     async def node_execs(
         self, user_id: str, graph_exec_id: str, after_seq: int = 0
     ) -> builtins.list[NodeExecRecord]:
-        """The run's node executions by ``seq``. With ``after_seq`` > 0, only those created
-        or finished after it (``seq`` or ``end_seq`` greater), for a client catching up."""
+        """The run's node executions by ``seq``. With ``after_seq`` > 0, only those whose last
+        published change came after that event (``event_seq`` greater, or unknown: 0), for a
+        client catching up."""
         await self.get(user_id, graph_exec_id)
         nodes = self._nodes
         query = select(*[nodes.c[name] for name in NODE_EXEC_COLUMNS]).where(
             nodes.c.graph_exec_id == graph_exec_id
         )
         if after_seq > 0:
-            query = query.where(or_(nodes.c.seq > after_seq, nodes.c.end_seq > after_seq))
+            query = query.where(or_(nodes.c.event_seq > after_seq, nodes.c.event_seq == 0))
         query = query.order_by(nodes.c.seq, nodes.c.id)
         async with self._engine.connect() as conn:
             return [node_exec_record(row) for row in await conn.execute(query)]

@@ -201,6 +201,7 @@ class NodeExecRow(Base):
     output_data: Mapped[dict[str, Any]]
     seq: Mapped[int] = mapped_column(BigInteger)
     end_seq: Mapped[int] = mapped_column(BigInteger)
+    event_seq: Mapped[int] = mapped_column(BigInteger, server_default="0")
     attempt: Mapped[int]
     error: Mapped[str | None]
     added_at: Mapped[float]

@@ -137,6 +137,37 @@ async def test_catch_up_after_the_run_replays_from_the_store(
     assert replay[-1]["data"]["outputs"] == {"greeting": ["Hello, Ada!"]}
 
 
+async def test_catch_up_from_a_seq_sends_only_what_changed_after_it(
+    server: tuple[str, httpx.AsyncClient],
+) -> None:
+    address, client = server
+    alice = await signup(client)
+    graph = await create_graph(client, alice, greeting_agent(slow_seconds=0.5))
+    meta = await execute(client, alice, graph, name="Ada")
+    async with connect(f"ws://{address}/ws?token={alice.access_token}") as ws:
+        await send(ws, "subscribe_graph_execution", {"graph_exec_id": meta["id"], "last_seq": 0})
+        assert (await receive(ws))["success"] is True
+        full = await events_until_done(ws)
+        await send(ws, "unsubscribe", {"graph_exec_id": meta["id"]})
+        assert (await receive(ws))["method"] == "unsubscribe"
+        # Resume from the slow step's completion (a live event, half a second in).
+        events = [m["data"] for m in full if m["method"] == "node_execution_event"]
+        finals = {e["node_exec_id"]: e["seq"] for e in events}
+        slow_done = [
+            e for e in events if e["status"] == "COMPLETED" and "seconds" in e["input_data"]
+        ]
+        middle = slow_done[-1]["seq"]
+        await send(
+            ws, "subscribe_graph_execution", {"graph_exec_id": meta["id"], "last_seq": middle}
+        )
+        assert (await receive(ws))["success"] is True
+        replay = await events_until_done(ws)
+    replayed = {m["data"]["node_exec_id"] for m in replay if m["method"] == "node_execution_event"}
+    assert replayed == {node for node, seq in finals.items() if seq > middle}
+    assert 0 < len(replayed) < len(finals)
+    assert replay[-1]["data"]["outputs"] == {"greeting": ["Hello, Ada!"]}
+
+
 async def test_heartbeat_and_bad_messages(server: tuple[str, httpx.AsyncClient]) -> None:
     address, client = server
     alice = await signup(client)

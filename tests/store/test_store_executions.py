@@ -226,10 +226,18 @@ async def test_node_execs_after_a_sequence_number(db: Database) -> None:
     store, repo = SqlRunStore(db), ExecutionRepo(db)
     run = graph_exec("ann")
     await store.create_graph_exec(run)
-    done = node_exec(run.id, 1, status=S.COMPLETED, end_seq=5)
-    old = node_exec(run.id, 2, status=S.COMPLETED, end_seq=3)
-    new = node_exec(run.id, 6)
-    await store.commit(Batch(node_execs={n.id: n for n in (done, old, new)}))
-    assert [n.id for n in await repo.node_execs("ann", run.id)] == [done.id, old.id, new.id]
-    assert [n.id for n in await repo.node_execs("ann", run.id, after_seq=4)] == [done.id, new.id]
-    assert await repo.node_execs("ann", run.id, after_seq=6) == []
+    done = node_exec(run.id, 1, status=S.COMPLETED, end_seq=2, event_seq=5)
+    old = node_exec(run.id, 2, status=S.COMPLETED, end_seq=1, event_seq=3)
+    new = node_exec(run.id, 3, event_seq=6)
+    unknown = node_exec(run.id, 4)  # written before event_seq was recorded: always sent
+    await store.commit(Batch(node_execs={n.id: n for n in (done, old, new, unknown)}))
+    every = [done.id, old.id, new.id, unknown.id]
+    assert [n.id for n in await repo.node_execs("ann", run.id)] == every
+    assert [n.id for n in await repo.node_execs("ann", run.id, after_seq=4)] == [
+        done.id,
+        new.id,
+        unknown.id,
+    ]
+    assert await repo.node_execs("ann", run.id, after_seq=6) == [unknown]
+    stored = {n.id: n.event_seq for n in await repo.node_execs("ann", run.id)}
+    assert stored == {done.id: 5, old.id: 3, new.id: 6, unknown.id: 0}
