@@ -6,6 +6,7 @@
     ├── PermissionDeniedError           you are known but may not do this (API: 403)
     ├── AuthError                       who you are could not be established (API: 401)
     ├── ConflictError                   the request clashes with the current state (API: 409)
+    ├── InvalidValueError               a value given is not acceptable, e.g. a cron (API: 422)
     ├── LimitExceededError              a size limit was hit (API: 413)
     │   └── RateLimitError              too many requests or runs at once (API: 429)
     ├── InsufficientBalanceError        not enough credits to run (API: 402)
@@ -57,6 +58,10 @@ class AuthError(BlockyardError):
 
 class ConflictError(BlockyardError):
     pass
+
+
+class InvalidValueError(BlockyardError):
+    """A value in a request cannot be used; ``context["field"]`` names it when known."""
 
 
 class LimitExceededError(BlockyardError):

@@ -32,6 +32,7 @@ STATUS_BY_ERROR: tuple[tuple[type[e.BlockyardError], int], ...] = (
     (e.AgentFormatError, 422),
     (e.GraphError, 400),
     (e.BlockInputError, 422),
+    (e.InvalidValueError, 422),
     (e.BlockError, 400),
     (e.InvalidTransitionError, 409),
     (e.ExecutionStoppedError, 409),

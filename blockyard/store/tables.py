@@ -332,4 +332,29 @@ class McpExposedAgentRow(Base):
     created_at: Mapped[float]
 
 
+class ScheduleRow(Base):
+    """A cron schedule of an agent with saved inputs (see ``engine/schedules.py``). No
+    foreign key to ``graphs`` (whose key includes the version): a schedule whose agent is
+    deleted is disabled when it next fires."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (Index("ix_schedules_enabled_next_run_at", "enabled", "next_run_at"),)
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    graph_id: Mapped[str] = mapped_column(index=True)
+    graph_version: Mapped[int | None]
+    name: Mapped[str]
+    cron: Mapped[str]
+    timezone: Mapped[str]
+    inputs: Mapped[dict[str, Any]]
+    enabled: Mapped[bool]
+    next_run_at: Mapped[float | None]
+    last_run_at: Mapped[float | None]
+    last_exec_id: Mapped[str | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[float]
+    updated_at: Mapped[float]
+
+
 metadata = Base.metadata
