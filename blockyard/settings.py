@@ -21,6 +21,14 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Address `serve` listens on.")
     port: int = Field(8000, description="Port `serve` listens on.")
     workers: int = Field(1, ge=0, description="Engine workers inside `serve` (0: API only).")
+    max_user_schedules: int = Field(100, ge=0, description="Most schedules a user may have.")
+    scheduler: bool = Field(
+        True,
+        description=(
+            "Fire due schedules from this process. Safe in several processes at once (each "
+            "fire starts one run); turn off where a process should only serve the API."
+        ),
+    )
     encryption_key: str = Field("", description="Base64 AES key; generated when empty.")
     jwt_secret: str = Field("", description="HS256 secret; generated when empty.")
     access_token_minutes: int = Field(30, ge=1, description="Lifetime of an access token.")

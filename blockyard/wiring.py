@@ -21,6 +21,7 @@ from pathlib import Path
 from blockyard.blocks.registry import BlockRegistry, load_registry
 from blockyard.engine.executor import Engine
 from blockyard.engine.ports import EventBus, WorkQueue
+from blockyard.engine.schedules import ScheduledRuns, Scheduler
 from blockyard.engine.service import ExecutionService
 from blockyard.engine.worker import Worker
 from blockyard.integrations.credentials import CredentialsVault
@@ -42,6 +43,7 @@ from blockyard.store.knowledge import SqlKnowledgeStore
 from blockyard.store.leases import LeaseRepo
 from blockyard.store.media import media_store_from_settings
 from blockyard.store.oauth_states import OAuthStateRepo
+from blockyard.store.schedules import ScheduleRepo
 from blockyard.store.tokens import RefreshTokenRepo
 from blockyard.store.users import UserRepo
 
@@ -74,6 +76,7 @@ class Repos:
     refresh_tokens: RefreshTokenRepo
     graphs: GraphRepo
     executions: ExecutionRepo
+    schedules: ScheduleRepo
 
 
 @dataclass(slots=True)
@@ -99,6 +102,8 @@ class Container:
     service: ExecutionService
     integrations: Integrations
     workers: list[Worker] = field(default_factory=list)
+    scheduler: Scheduler | None = None
+    """Fires due schedules (``settings.scheduler``); the API wakes it after a change."""
     _started: bool = False
     _block_sync: asyncio.Task[None] | None = None
 
@@ -116,12 +121,16 @@ class Container:
         self._block_sync = asyncio.create_task(_sync_blocks(self.db, self.registry))
         for worker in self.workers:
             await worker.start()
+        if self.scheduler is not None:
+            self.scheduler.start()
 
     async def close(self) -> None:
         """Stop workers, then the queue and bus, then the database. Safe to call twice."""
         if self._block_sync is not None:
             await asyncio.gather(self._block_sync, return_exceptions=True)
             self._block_sync = None
+        if self.scheduler is not None:
+            await _quietly(self.scheduler.stop, "scheduler")
         for worker in reversed(self.workers):
             await _quietly(worker.stop, "worker")
         self.workers.clear()
@@ -200,6 +209,7 @@ def build_repos(db: Database) -> Repos:
         refresh_tokens=RefreshTokenRepo(db),
         graphs=GraphRepo(db),
         executions=ExecutionRepo(db),
+        schedules=ScheduleRepo(db),
     )
 
 
@@ -278,15 +288,26 @@ async def build(
         max_user_executions=settings.max_user_executions,
     )
     workers = build_workers(settings, engine, runtime)
+    repos = build_repos(db)
+    scheduler = (
+        Scheduler(
+            repos.schedules,
+            ScheduledRuns(service, run_secrets),
+            find_existing=service.find_by_key,
+        )
+        if settings.scheduler
+        else None
+    )
     return Container(
         settings=settings,
         secrets=keys,
         db=db,
         registry=registry,
         runtime=runtime,
-        repos=build_repos(db),
+        repos=repos,
         engine=engine,
         service=service,
         integrations=integrations,
         workers=workers,
+        scheduler=scheduler,
     )

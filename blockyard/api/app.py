@@ -27,6 +27,7 @@ from blockyard.api.routes import (
     graphs,
     integrations,
     mcp,
+    schedules,
 )
 from blockyard.api.schemas import HealthPublic
 from blockyard.api.text_guard import TextGuard
@@ -77,7 +78,7 @@ def create_app(source: Settings | Container | None = None, *, web_dir: Path = WE
     async def health() -> HealthPublic:
         return HealthPublic()
 
-    for module in (auth, api_keys, blocks, graphs, executions, integrations, admin, mcp):
+    for module in (auth, api_keys, blocks, graphs, executions, schedules, integrations, admin, mcp):
         app.include_router(module.router)
     app.include_router(ws_router)
     mount_frontend(app, web_dir)

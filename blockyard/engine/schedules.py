@@ -23,18 +23,30 @@ first valid minute after it.
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
 
 from blockyard.engine.ports import Clock, GraphExecRecord
-from blockyard.errors import BlockyardError, ConflictError, InvalidValueError, NotFoundError
+from blockyard.engine.secret_inputs import SEALED, SecretBox, is_sealed
+from blockyard.errors import (
+    BlockyardError,
+    ConflictError,
+    ExecutionError,
+    InvalidValueError,
+    NotFoundError,
+)
+
+if TYPE_CHECKING:
+    from blockyard.engine.service import ExecutionService
 
 log = logging.getLogger("blockyard.scheduler")
 
@@ -253,3 +265,51 @@ class Scheduler:
             return None
         found: GraphExecRecord | None = await self.find_existing(key)
         return found
+
+
+def _context(schedule: Schedule, name: str) -> bytes:
+    return f"schedule\0{schedule.id}\0{schedule.user_id}\0{name}".encode()
+
+
+def seal_inputs(schedule: Schedule, secret_names: set[str], box: SecretBox | None) -> None:
+    """Seal the saved inputs that the agent's secret Agent Inputs take (before storing)."""
+    if box is None:
+        return
+    inputs = dict(schedule.inputs)
+    for name in secret_names & inputs.keys():
+        if not is_sealed(inputs[name]):
+            plaintext = json.dumps(inputs[name], default=str).encode("utf-8")
+            inputs[name] = {SEALED: box.seal(plaintext, _context(schedule, name))}
+    schedule.inputs = inputs
+
+
+def opened_inputs(schedule: Schedule, box: SecretBox | None) -> dict[str, Any]:
+    """The saved inputs as given, sealed ones opened (to submit a run, which seals anew)."""
+    inputs = dict(schedule.inputs)
+    for name, value in schedule.inputs.items():
+        if is_sealed(value):
+            if box is None:
+                raise ExecutionError(f"The secret input {name!r} is sealed and there is no key")
+            inputs[name] = json.loads(box.open(value[SEALED], _context(schedule, name)))
+    return inputs
+
+
+class ScheduledRuns:
+    """The scheduler's :class:`RunSubmitter` over the execution service."""
+
+    def __init__(self, service: "ExecutionService", box: SecretBox | None) -> None:
+        self.service = service
+        self.box = box
+
+    async def __call__(self, schedule: Schedule, idempotency_key: str) -> GraphExecRecord:
+        return await self.service.submit(
+            schedule.user_id,
+            schedule.graph_id,
+            schedule.graph_version,
+            opened_inputs(schedule, self.box),
+            idempotency_key=idempotency_key,
+        )
+
+
+def new_schedule_id() -> str:
+    return str(uuid.uuid4())

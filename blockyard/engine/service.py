@@ -65,12 +65,17 @@ class ExecutionService:
         version: int | None,
         inputs: dict[str, Any],
         node_input_masks: dict[str, dict[str, Any]] | None = None,
+        *,
+        idempotency_key: str | None = None,
     ) -> GraphExecRecord:
         """Check the agent and its inputs, store a QUEUED run (its secret inputs sealed)
-        and queue it."""
+        and queue it. A second submit with the same ``idempotency_key`` is a ConflictError
+        (:meth:`find_by_key` gives the first one's run)."""
         graph = await self.graphs.get_graph(graph_id, version, user_id)
-        self._check_runnable(graph, inputs)
-        record = new_graph_exec(graph, user_id, inputs, node_input_masks)
+        self.check_runnable(graph, inputs)
+        record = new_graph_exec(
+            graph, user_id, inputs, node_input_masks, idempotency_key=idempotency_key
+        )
         secret_inputs.seal(record, graph, self.registry, self.secrets)
         await self._admit(record)
         await self.queue.put(Job(record.id, user_id))
@@ -91,13 +96,17 @@ class ExecutionService:
                 limit=limit,
             )
 
-    def _check_runnable(self, graph: Graph, inputs: dict[str, Any]) -> None:
+    def check_runnable(self, graph: Graph, inputs: dict[str, Any]) -> None:
+        """Refuse inputs too large or reserved, or an agent that cannot run with them."""
         from blockyard.graph.validate import ensure_valid
 
         if len(repr(inputs)) > self.max_input_bytes:
             raise LimitExceededError(f"The inputs are larger than {self.max_input_bytes} bytes")
         secret_inputs.refuse_markers(inputs)
         ensure_valid(graph, self.registry, for_run=True, graph_inputs=inputs.keys())
+
+    async def find_by_key(self, idempotency_key: str) -> GraphExecRecord | None:
+        return await self.store.find_graph_exec_by_key(idempotency_key)
 
     async def get_owned(self, user_id: str, graph_exec_id: str) -> GraphExecRecord:
         record = await self.store.get_graph_exec(graph_exec_id)

@@ -70,6 +70,12 @@ async def build_world(client: httpx.AsyncClient, container: Container) -> World:
         json={"name": "m", "scopes": ["read", "execute", "manage"]},
         headers=mallory.headers,
     )
+    schedule = await client.post(
+        f"/api/graphs/{graph['id']}/schedules",
+        json={"name": "alice-schedule-name", "cron": "0 9 * * *", "inputs": {"name": "alice"}},
+        headers=alice.headers,
+    )
+    assert schedule.status_code == 201, schedule.text
     world = World(client, container, alice, mallory, mallory_key=mallory_key.json()["key"])
     world.ids = {
         "graph_id": graph["id"],
@@ -78,6 +84,7 @@ async def build_world(client: httpx.AsyncClient, container: Container) -> World:
         "graph_exec_id": run["id"],
         "key_id": key.json()["id"],
         "credential_id": cred.json()["id"],
+        "schedule_id": schedule.json()["id"],
         "provider": "openai",
         "block_id": next(iter(container.registry)).id,
     }
