@@ -177,6 +177,11 @@ class GraphRun:
                 outcome = await run_node(
                     plan.block, self.inputs_for(record, plan), ctx, plan.policy
                 )
+                if self._final is not None:
+                    # The run ended while the block ran and the block returned anyway (it
+                    # watched ``ctx.cancelled``, or ``asyncio.wait_for`` swallowed the
+                    # cancel): it was cut off, so it ends like any cancelled node.
+                    raise asyncio.CancelledError
         except asyncio.CancelledError:
             self.handle_cancel(record, cost)
             raise

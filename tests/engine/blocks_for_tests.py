@@ -190,6 +190,24 @@ class DictBlock(Block):
         yield "dictionary", input_data.values
 
 
+class PoliteWaitBlock(Block):
+    """Waits for the run to be stopped and then returns normally, as blocks that watch
+    ``ctx.cancelled`` do (and as ``asyncio.wait_for`` may, swallowing the cancel)."""
+
+    id = "00000000-0000-4000-8000-00000000000b"
+
+    class Input(BlockSchemaInput):
+        value: Any = SchemaField(None, description="never sent")
+
+    class Output(BlockSchemaOutput):
+        out: Any = SchemaField(description="value")
+
+    async def run(self, input_data: Input, ctx: BlockContext) -> BlockOutput:
+        await asyncio.wait_for(ctx.cancelled.wait(), timeout=30)
+        if False:  # an async generator that yields nothing
+            yield "out", input_data.value
+
+
 ALL = [
     InputBlock,
     OutputBlock,
@@ -201,6 +219,7 @@ ALL = [
     SleepBlock,
     SubAgentBlock,
     DictBlock,
+    PoliteWaitBlock,
 ]
 
 

@@ -89,6 +89,21 @@ async def test_a_long_running_node_is_stored_running_without_waiting_for_its_end
     assert (await asyncio.wait_for(task, 5)).status == S.TERMINATED
 
 
+async def test_a_block_that_returns_when_stopped_still_ends_terminated() -> None:
+    g = GraphBuilder()
+    polite = g.node(tb.PoliteWaitBlock)
+    h = Harness()
+    h.graphs.add(g.graph)
+    record = new_graph_exec(g.graph, USER, {})
+    await h.store.create_graph_exec(record)
+    task = asyncio.create_task(h.engine.run(record.id))
+    await _until(lambda: _running(h, polite))
+    assert h.engine.stop(record.id)
+    final = await asyncio.wait_for(task, 5)
+    assert final.status == S.TERMINATED
+    assert [e.status for e in await h.node_execs(final)] == [S.TERMINATED]
+
+
 async def test_a_stop_that_arrives_before_the_run_starts_is_kept() -> None:
     g = GraphBuilder()
     g.node(tb.SleepBlock, seconds=30)
