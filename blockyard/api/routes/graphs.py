@@ -57,10 +57,12 @@ def check_size(container: Container, graph: Graph) -> None:
 
 
 async def create_graph(container: Container, user_id: str, graph: Graph) -> GraphPublic:
-    """Save a new agent (fresh ids, version 1) after checking it against the registry."""
+    """Save a new agent (fresh ids, version 1) after checking it against the registry.
+
+    The check comes first, so each problem names the node by the id the caller sent."""
     check_size(container, graph)
-    graph = agent_json.reassign_ids(graph)
     ensure_valid(graph, container.registry)
+    graph = agent_json.reassign_ids(graph)
     return public(container, await container.repos.graphs.create(user_id, graph))
 
 
