@@ -17,6 +17,9 @@ import type {
   ImportResult,
   NodeExecution,
   Provider,
+  Schedule,
+  ScheduleChange,
+  ScheduleDraft,
   TokenPair,
   User,
 } from "./types";
@@ -42,6 +45,9 @@ export type ResponseChecks = [
   Assert<Same<ExecutionStatus, S["ExecutionStatus"]>>,
   Assert<KeysIn<Credential, S["CredentialPublic"]>>,
   Assert<KeysIn<Provider, S["ProviderPublic"]>>,
+  Assert<KeysIn<Schedule, S["SchedulePublic"]>>,
+  // Every field the server may send is one the app knows about, too.
+  Assert<KeysIn<S["SchedulePublic"], Schedule>>,
 ];
 
 export type RequestChecks = [
@@ -61,6 +67,8 @@ export type RequestChecks = [
   >,
   Assert<Assignable<{ node_id: string; inputs?: Record<string, unknown> }, S["RerunRequest"]>>,
   Assert<Assignable<{ active_graph_version: number }, S["SetActiveVersion"]>>,
+  Assert<Assignable<ScheduleDraft, S["ScheduleCreate"]>>,
+  Assert<Assignable<ScheduleChange, S["ScheduleUpdate"]>>,
 ];
 
 /** Every route endpoints.ts calls, as the OpenAPI document names it. */
@@ -92,6 +100,9 @@ type UsedRoutes =
   | "/api/integrations/{provider}/credentials/{credential_id}"
   | "/api/integrations/{provider}/credentials/{credential_id}/check"
   | "/api/integrations/{provider}/login"
-  | "/api/integrations/{provider}/callback";
+  | "/api/integrations/{provider}/callback"
+  | "/api/graphs/{graph_id}/schedules"
+  | "/api/schedules"
+  | "/api/schedules/{schedule_id}";
 
 export type RouteChecks = Assert<Assignable<UsedRoutes, keyof paths>>;

@@ -13,6 +13,9 @@ import type {
   GraphExecutionMeta,
   GraphMeta,
   ImportResult,
+  Schedule,
+  ScheduleChange,
+  ScheduleDraft,
   TokenPair,
   User,
 } from "./types";
@@ -103,4 +106,15 @@ export const api = {
       method: "POST",
       body: { node_id: nodeId, inputs },
     }),
+
+  // Schedules: the server allows at most a few hundred per user, so one page holds them all.
+  listSchedules: () => request<Schedule[]>("/api/schedules", { query: { limit: 500 } }),
+  listGraphSchedules: (graphId: string) =>
+    request<Schedule[]>(`/api/graphs/${graphId}/schedules`, { query: { limit: 500 } }),
+  getSchedule: (id: string) => request<Schedule>(`/api/schedules/${id}`),
+  createSchedule: (graphId: string, draft: ScheduleDraft) =>
+    request<Schedule>(`/api/graphs/${graphId}/schedules`, { method: "POST", body: draft }),
+  updateSchedule: (id: string, change: ScheduleChange) =>
+    request<Schedule>(`/api/schedules/${id}`, { method: "PATCH", body: change }),
+  deleteSchedule: (id: string) => request<undefined>(`/api/schedules/${id}`, { method: "DELETE" }),
 };

@@ -15,6 +15,9 @@ export const keys = {
   apiKeys: ["api-keys"] as const,
   credentials: ["credentials"] as const,
   providers: ["providers"] as const,
+  /** Every schedule list starts with this, so invalidating it refreshes them all. */
+  schedules: ["schedules"] as const,
+  graphSchedules: (graphId: string) => ["schedules", "graph", graphId] as const,
 };
 
 export function useMe() {
@@ -66,4 +69,18 @@ export function useCredentials(enabled: boolean) {
 
 export function useProviders() {
   return useQuery({ queryKey: keys.providers, queryFn: api.listProviders, staleTime: 5 * 60_000 });
+}
+
+/** All the user's schedules, across agents. */
+export function useSchedules() {
+  return useQuery({ queryKey: keys.schedules, queryFn: api.listSchedules });
+}
+
+/** One agent's schedules; fetched only while `enabled` (e.g. its tab is open). */
+export function useGraphSchedules(graphId: string | undefined, enabled = true) {
+  return useQuery({
+    queryKey: keys.graphSchedules(graphId ?? ""),
+    queryFn: () => api.listGraphSchedules(graphId ?? ""),
+    enabled: Boolean(graphId) && enabled,
+  });
 }

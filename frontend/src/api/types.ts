@@ -271,3 +271,37 @@ export interface Provider {
   credential_types: string[];
   oauth_configured: boolean;
 }
+
+/** A schedule: runs an agent on a cron expression in a time zone with saved inputs. */
+export interface Schedule {
+  id: string;
+  graph_id: string;
+  /** Empty: whichever version is active when it fires. */
+  graph_version: number | null;
+  name: string;
+  cron: string;
+  timezone: string;
+  /** Secret inputs come back masked. */
+  inputs: Record<string, unknown>;
+  enabled: boolean;
+  /** Empty while the schedule is off. */
+  next_run_at: string | null;
+  last_run_at: string | null;
+  /** The run its last fire started. */
+  last_exec_id: string | null;
+  /** Why its last fire could not start. */
+  last_error: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+export interface ScheduleDraft {
+  name: string;
+  cron: string;
+  timezone: string;
+  inputs: Record<string, unknown>;
+  graph_version?: number | null;
+}
+
+/** The fields a PATCH may change; only those given change. */
+export type ScheduleChange = Partial<ScheduleDraft & { enabled: boolean }>;
