@@ -26,6 +26,7 @@ from blockyard.engine.ports import (
     RunStore,
     WorkQueue,
 )
+from blockyard.engine.run_inputs import check_input_values
 from blockyard.engine.states import TERMINAL, ExecutionStatus
 from blockyard.errors import ConflictError, LimitExceededError, NotFoundError, RateLimitError
 from blockyard.graph.model import Graph
@@ -104,6 +105,7 @@ class ExecutionService:
             raise LimitExceededError(f"The inputs are larger than {self.max_input_bytes} bytes")
         secret_inputs.refuse_markers(inputs)
         ensure_valid(graph, self.registry, for_run=True, graph_inputs=inputs.keys())
+        check_input_values(graph, self.registry, inputs)
 
     async def find_by_key(self, idempotency_key: str) -> GraphExecRecord | None:
         return await self.store.find_graph_exec_by_key(idempotency_key)

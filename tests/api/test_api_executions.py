@@ -7,9 +7,12 @@ from tests.api.helpers import (
     create_graph,
     execute,
     greeting_agent,
+    node,
     wait_for_run,
     wait_for_status,
 )
+
+NUMBER_INPUT_BLOCK = "96dae2bb-97a2-41c2-bd2f-13a3b5a8ea98"
 
 
 async def run_greeting(client: httpx.AsyncClient, user: ApiUser) -> tuple[dict, dict]:  # type: ignore[type-arg]
@@ -65,6 +68,27 @@ async def test_missing_inputs_are_validation_errors(
     body = response.json()
     assert body["type"] == "GraphValidationError"
     assert any(p["node_id"] for p in body["problems"])
+
+
+async def test_unknown_inputs_and_values_of_the_wrong_kind_are_refused(
+    client: httpx.AsyncClient, alice: ApiUser
+) -> None:
+    agent = greeting_agent()
+    agent["nodes"].append(node("count", NUMBER_INPUT_BLOCK, name="count", value=1))
+    graph = await create_graph(client, alice, agent)
+    url = f"/api/graphs/{graph['id']}/execute/1"
+    cases = [
+        ({"name": "Ada", "bogus": 1}, "This agent has no input 'bogus'; its inputs are: 'count'"),
+        ({"name": "Ada", "count": "many"}, "Input 'count': "),
+    ]
+    for inputs, message in cases:
+        response = await client.post(url, json={"inputs": inputs}, headers=alice.headers)
+        assert response.status_code == 422, response.text
+        assert response.json()["detail"].startswith(message), response.text
+    fine = await client.post(
+        url, json={"inputs": {"name": "Ada", "count": 3}}, headers=alice.headers
+    )
+    assert fine.status_code == 200, fine.text
 
 
 async def test_stop_terminates_a_running_execution(
