@@ -1,7 +1,7 @@
 import type { FieldProps } from "./types";
 
 export function BooleanField({ id, value, onChange, prop }: FieldProps) {
-  const checked = value === undefined ? prop.schema.default === true : value === true;
+  const checked = value === undefined || value === null ? prop.schema.default === true : value === true;
   return (
     <input
       id={id}

@@ -3,8 +3,9 @@ import { useTranslation } from "react-i18next";
 import { parseLoose } from "../../lib/values";
 import type { FieldProps } from "./types";
 
+/** The text of a value; nothing (`undefined` or `null`, an unset default) is an empty field. */
 function show(value: unknown): string {
-  if (value === undefined) return "";
+  if (value === undefined || value === null) return "";
   return typeof value === "string" ? value : JSON.stringify(value, null, 2);
 }
 
@@ -17,7 +18,7 @@ export function JsonField({ id, prop, value, onChange, invalid }: FieldProps) {
   if (value !== seen) {
     // Changed from outside (undo, paste): show it unless the text already means it.
     setSeen(value);
-    if (JSON.stringify(parseLoose(text)) !== JSON.stringify(value)) setText(show(value));
+    if (JSON.stringify(parseLoose(text) ?? null) !== JSON.stringify(value ?? null)) setText(show(value));
   }
   return (
     <>

@@ -16,7 +16,7 @@ export function NumberField({
     // The value changed from outside (undo, paste): show it unless the text already means it.
     setSeen(value);
     if (typeof value === "number" && Number(text) !== value) setText(String(value));
-    if (value === undefined && text !== "" && !Number.isNaN(Number(text))) setText("");
+    if ((value === undefined || value === null) && text !== "" && !Number.isNaN(Number(text))) setText("");
   }
   return (
     <input
