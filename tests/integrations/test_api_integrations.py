@@ -123,6 +123,12 @@ async def test_credentials_are_listed_with_metadata_and_never_a_secret(
     by_name = {p["name"]: p for p in providers}
     assert by_name["oidc"]["oauth_configured"] is True
     assert "host_scoped" in by_name["http"]["credential_types"]
+    titles = {name: p["title"] for name, p in by_name.items()}
+    assert (titles["open_router"], titles["openai_compatible"]) == (
+        "OpenRouter",
+        "OpenAI-compatible server",
+    )
+    assert all(title != name for name, title in titles.items())
 
 
 async def test_oauth_sign_in_through_the_routes(

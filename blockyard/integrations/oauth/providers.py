@@ -21,6 +21,21 @@ RevokeStyle = Literal["rfc7009", "github", "none"]
 TokenAuth = Literal["client_secret_post", "client_secret_basic"]
 
 
+SERVICE_TITLES = {
+    "openai": "OpenAI",
+    "anthropic": "Anthropic",
+    "groq": "Groq",
+    "open_router": "OpenRouter",
+    "ollama": "Ollama",
+    "openai_compatible": "OpenAI-compatible server",
+    "http": "Web requests (host-scoped headers)",
+    "smtp": "E-mail sending (SMTP)",
+    "imap": "E-mail reading (IMAP)",
+    "mcp": "MCP server",
+}
+"""Names of the services blocks ask credentials for (ids stay AutoGPT's)."""
+
+
 @dataclass(frozen=True, slots=True)
 class OAuthProvider:
     name: str
@@ -152,8 +167,12 @@ class ProviderRegistry:
         return sorted({*self._known, *self._oidc})
 
     def title(self, name: str) -> str:
+        """How the UI names a provider: its OAuth2 app's title, a known service's name, or
+        the id made readable ("some_service" -> "Some Service")."""
         found = self._known.get(name) or self._oidc.get(name)
-        return found.title if found is not None else name
+        if found is not None:
+            return found.title
+        return SERVICE_TITLES.get(name) or name.replace("_", " ").title()
 
     async def get(self, name: str) -> OAuthProvider:
         """The provider; NotFoundError when this server has no OAuth2 app for it."""
