@@ -19,6 +19,7 @@ import type {
 import type { ConnectionProblem } from "./connect";
 import { connectionProblem } from "./connect";
 import type { BlockFlowNode, GraphHeader, LinkFlowEdge } from "./lib/convert";
+import { subAgentInputPatch } from "./lib/agentPins";
 import { readClipboard, writeClipboard } from "./lib/clipboard";
 import type { Snapshot } from "./lib/graphEdits";
 import {
@@ -82,6 +83,8 @@ export interface CanvasState {
   addNode: (blockId: string, position: XYPosition) => string;
   connect: (connection: Connection) => ConnectionProblem | null;
   setInput: (nodeId: string, name: string, value: unknown) => void;
+  /** An Agent Executor's sub-agent input, kept in its `inputs` (see lib/agentPins.ts). */
+  setSubAgentInput: (nodeId: string, name: string, value: unknown) => void;
   /** Several inputs at once, one undo step (`undefined` removes an input). */
   setInputs: (nodeId: string, patch: Record<string, unknown>, undoable?: boolean) => void;
   /** Merge into a node's metadata (`undefined` removes a key), one undo step. */
@@ -226,6 +229,13 @@ export function createCanvasStore(initial?: { blocks?: BlockInfo[]; graph?: Grap
       setInput: (nodeId, name, value) => {
         remember(`${nodeId}:${name}`);
         get().setInputs(nodeId, { [name]: value }, false);
+      },
+
+      setSubAgentInput: (nodeId, name, value) => {
+        const node = get().nodes.find((n) => n.id === nodeId);
+        if (!node) return;
+        remember(`${nodeId}:inputs.${name}`);
+        get().setInputs(nodeId, subAgentInputPatch(node.data.inputs, name, value), false);
       },
 
       setInputs: (nodeId, patch, undoable = true) => {

@@ -13,7 +13,7 @@ import { StatusBadge } from "../../ui/StatusBadge";
 import type { BlockInfo } from "../../api/types";
 import { useCanvas, useCanvasStore } from "../context";
 import type { NodeRunView } from "../run";
-import { effectiveBlock } from "../lib/agentPins";
+import { effectiveBlock, subAgentInputNames } from "../lib/agentPins";
 import { displayName, primaryCategory } from "../lib/blockName";
 import type { BlockFlowNode } from "../lib/convert";
 import { useNodeActions } from "./actions";
@@ -229,13 +229,21 @@ function BlockNodeView({ id, data, selected }: NodeProps<BlockFlowNode>) {
     () => (known ? effectiveBlock(known, { input_schema: ins, output_schema: outs }) : undefined),
     [known, ins, outs],
   );
+  const subInputs = useMemo(
+    () => (known ? subAgentInputNames(known, { input_schema: ins }) : NO_NAMES),
+    [known, ins],
+  );
 
   if (!block) return <UnknownBlock id={id} blockId={data.blockId} />;
   if (compact && block.uiType !== "Note") {
     return <NodeCompact id={id} block={block} view={view} selected={selected} />;
   }
-  return <BlockNodeFull id={id} data={data} selected={selected} block={block} view={view} />;
+  return (
+    <BlockNodeFull id={id} data={data} selected={selected} block={block} view={view} subInputs={subInputs} />
+  );
 }
+
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 interface FullProps {
   id: string;
@@ -243,9 +251,11 @@ interface FullProps {
   selected: boolean;
   block: BlockInfo;
   view: NodeRunView | undefined;
+  /** An Agent Executor's sub-agent inputs (lib/agentPins.ts). */
+  subInputs: ReadonlySet<string>;
 }
 
-function BlockNodeFull({ id, data, selected, block, view }: FullProps) {
+function BlockNodeFull({ id, data, selected, block, view, subInputs }: FullProps) {
   const { t } = useTranslation();
   const problems = useCanvas((s) => s.problems[id]);
   const targets = useNodeConnections({ handleType: "target" });
@@ -282,7 +292,14 @@ function BlockNodeFull({ id, data, selected, block, view }: FullProps) {
             {p.message}
           </p>
         ))}
-      <NodeInputs nodeId={id} block={block} inputs={data.inputs} connected={connected} problems={problems} />
+      <NodeInputs
+        nodeId={id}
+        block={block}
+        inputs={data.inputs}
+        subInputs={subInputs}
+        connected={connected}
+        problems={problems}
+      />
       <NodeOutputs block={block} dynamicOut={data.dynamicOut} />
       {view && <NodeRunOutput view={view} />}
       {block.staticOutput && <span className="sr-only">{t("node.staticOutput")}</span>}

@@ -2,6 +2,7 @@ import { memo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { BlockInfo } from "../../api/types";
 import { useCanvas } from "../context";
+import { subAgentInputValue } from "../lib/agentPins";
 import { pinKinds, primaryKind } from "../lib/pinTypes";
 import type { SchemaProperty } from "../lib/schema";
 import { properties, titleOf } from "../lib/schema";
@@ -15,6 +16,8 @@ interface NodeInputsProps {
   nodeId: string;
   block: BlockInfo;
   inputs: Record<string, unknown>;
+  /** An Agent Executor's sub-agent inputs, whose values live in its `inputs` dictionary. */
+  subInputs: ReadonlySet<string>;
   connected: ReadonlySet<string>;
   problems: NodeProblem[] | undefined;
 }
@@ -29,12 +32,16 @@ export const NodeInputs = memo(function NodeInputs({
   nodeId,
   block,
   inputs,
+  subInputs,
   connected,
   problems,
 }: NodeInputsProps) {
   const { t } = useTranslation();
   const [showAdvanced, setShowAdvanced] = useState(false);
-  const props = properties(block.inputSchema).filter((p) => !p.schema.hidden);
+  // With the sub-agent's inputs drawn as fields, its raw `inputs` dictionary is not.
+  const raw = (p: SchemaProperty) =>
+    p.name === "inputs" && subInputs.size > 0 && !isLinked(p.name, connected);
+  const props = properties(block.inputSchema).filter((p) => !p.schema.hidden && !raw(p));
   const flagged = new Set((problems ?? []).map((p) => p.field));
   const isOpen = (p: SchemaProperty) =>
     !p.schema.advanced || isLinked(p.name, connected) || flagged.has(p.name);
@@ -46,7 +53,8 @@ export const NodeInputs = memo(function NodeInputs({
       nodeId={nodeId}
       prop={p}
       block={block}
-      value={inputs[p.name]}
+      sub={subInputs.has(p.name)}
+      value={subInputs.has(p.name) ? subAgentInputValue(inputs, p.name) : inputs[p.name]}
       connected={connected}
       problem={problems?.find((x) => x.field === p.name)?.message}
     />
@@ -74,14 +82,16 @@ interface InputRowProps {
   nodeId: string;
   prop: SchemaProperty;
   block: BlockInfo;
+  /** A sub-agent input of an Agent Executor (stored in its `inputs`). */
+  sub: boolean;
   value: unknown;
   connected: ReadonlySet<string>;
   problem: string | undefined;
 }
 
-function InputRow({ nodeId, prop, block, value, connected, problem }: InputRowProps) {
+function InputRow({ nodeId, prop, block, sub, value, connected, problem }: InputRowProps) {
   const { t } = useTranslation();
-  const setInput = useCanvas((s) => s.setInput);
+  const setInput = useCanvas((s) => (sub ? s.setSubAgentInput : s.setInput));
   const kind = primaryKind(pinKinds(prop.schema, block.inputSchema));
   const linked = connected.has(prop.name);
   const fieldId = `f-${nodeId}-${prop.name}`;

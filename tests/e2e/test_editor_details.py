@@ -1,0 +1,88 @@
+"""What a new builder meets in the editor: sub-agent inputs, placing blocks, the run panel."""
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.flows import (
+    OUTPUT,
+    _link,
+    _node,
+    autogpt_export,
+    field,
+    import_file,
+    node,
+    run_with_defaults,
+    sign_up,
+)
+
+pytestmark = pytest.mark.e2e
+
+Shot = Callable[[str], Path]
+AGENT_EXECUTOR = "e189baac-8c20-45a1-94a7-55177ea42565"
+
+
+def _import_child(page: Page, folder: Path) -> str:
+    """Import the "Slow adder" (start + 10, no wait) and return its id."""
+    import_file(page, folder, autogpt_export(with_unknown_block=False, seconds="0"))
+    match = re.search(r"/agents/([0-9a-f-]{36})$", page.url)
+    assert match, page.url
+    return match.group(1)
+
+
+def _parent_with_typed_inputs(child_id: str) -> dict[str, Any]:
+    """A parent whose Agent Executor holds its sub-agent's input in ``inputs``, as AutoGPT."""
+    executor = _node(
+        "n-call",
+        AGENT_EXECUTOR,
+        0,
+        graph_id=child_id,
+        graph_version=1,
+        agent_name="Slow adder",
+        inputs={"start": 7},
+        input_schema={"type": "object", "properties": {"start": {"type": "number"}}},
+        output_schema={"type": "object", "properties": {"answer": {}}},
+    )
+    return {
+        "id": "00000000-0000-4000-8000-0000000000bb",
+        "version": 1,
+        "name": "Typed parent",
+        "description": "",
+        "nodes": [executor, _node("n-total", OUTPUT, 420, name="total")],
+        "links": [_link("n-call", "answer", "n-total", "value")],
+    }
+
+
+def _export(page: Page) -> dict[str, Any]:
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export JSON").click()
+    exported: dict[str, Any] = json.loads(Path(download.value.path()).read_text())
+    return exported
+
+
+def test_sub_agent_inputs_stored_the_autogpt_way_show_save_and_run(
+    page: Page, shot: Shot, tmp_path: Path
+) -> None:
+    sign_up(page)
+    child_id = _import_child(page, tmp_path)
+    import_file(page, tmp_path, _parent_with_typed_inputs(child_id))
+
+    start = field(page, "AgentExecutorBlock", "start")
+    expect(start).to_have_value("7")
+    shot("sub-agent-input-read-from-inputs")
+    start.fill("8")
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+
+    (executor,) = [n for n in _export(page)["nodes"] if n["block_id"] == AGENT_EXECUTOR]
+    assert executor["input_default"]["inputs"] == {"start": 8}
+    assert "start" not in executor["input_default"]
+
+    run_with_defaults(page)
+    expect(page.get_by_test_id("run-output")).to_have_text("18")
+    expect(node(page, "AgentExecutorBlock")).to_have_attribute("data-status", "COMPLETED")
