@@ -10,6 +10,7 @@ import { CredentialsPage } from "./routes/credentials/CredentialsPage";
 import { OAuthCallbackPage } from "./routes/credentials/OAuthCallbackPage";
 import { Layout, RequireAuth } from "./routes/Layout";
 import { NotFound } from "./routes/NotFound";
+import { SchedulesPage } from "./routes/SchedulesPage";
 import { ErrorBoundary } from "./ui/ErrorBoundary";
 import { Toasts } from "./ui/Toasts";
 
@@ -54,6 +55,7 @@ export function App() {
               <Route element={<Layout />}>
                 <Route index element={<Navigate to="/agents" replace />} />
                 <Route path="/agents" element={<AgentsPage />} />
+                <Route path="/schedules" element={<SchedulesPage />} />
                 <Route path="/settings" element={<Navigate to="/settings/api-keys" replace />} />
                 <Route path="/settings/api-keys" element={<ApiKeysPage />} />
                 <Route path="/settings/credentials" element={<CredentialsPage />} />

@@ -164,6 +164,8 @@ export const en = {
     hide: "Hide",
     choose: "Choose…",
     chooseCredentials: "Choose credentials…",
+    agent: "Agent",
+    agentVersion: "Agent version",
     chooseAgent: "Choose one of your agents…",
     noAgents: "Save another agent first",
     noCredentials: "No saved credentials for {{provider}}",

@@ -165,6 +165,8 @@ export const zh: Catalogue = {
     hide: "隐藏",
     choose: "请选择…",
     chooseCredentials: "选择凭据…",
+    agent: "智能体",
+    agentVersion: "智能体版本",
     chooseAgent: "选择你的一个智能体…",
     noAgents: "请先保存另一个智能体",
     noCredentials: "没有 {{provider}} 的已保存凭据",

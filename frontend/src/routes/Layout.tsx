@@ -102,6 +102,9 @@ export function Layout() {
           <NavLink to="/agents" className="nav-link">
             <Icon name="agents" /> {t("nav.agents")}
           </NavLink>
+          <NavLink to="/schedules" className="nav-link">
+            <Icon name="history" /> {t("nav.schedules")}
+          </NavLink>
           <span className="nav-section">{t("nav.settings")}</span>
           <NavLink to="/settings/credentials" className="nav-link">
             <Icon name="pin" /> {t("nav.credentials")}

@@ -1,0 +1,128 @@
+/** Every schedule of the user, across agents: when each fires, its last run, on/off, delete. */
+import { useMemo } from "react";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import { useGraphs, useSchedules } from "../api/queries";
+import type { Schedule } from "../api/types";
+import { relativeTime } from "../editor/lib/format";
+import { Icon } from "../ui/Icon";
+import {
+  CronText,
+  DeleteSchedule,
+  LastError,
+  LocalTime,
+  ScheduleSwitch,
+} from "../schedules/ScheduleControls";
+
+const COLUMNS = ["name", "agent", "when", "nextRun", "lastRun"] as const;
+
+function LastRun({ schedule }: { schedule: Schedule }) {
+  const { t, i18n } = useTranslation();
+  if (!schedule.last_run_at) return <span className="muted">{t("schedules.notYet")}</span>;
+  const when = relativeTime(schedule.last_run_at, i18n.language);
+  // After a failed fire, last_exec_id is still the run of an earlier fire: no link then.
+  if (!schedule.last_exec_id || schedule.last_error) return <span>{when}</span>;
+  return (
+    <Link to={`/agents/${schedule.graph_id}/runs/${schedule.last_exec_id}`} data-testid="schedule-last-run">
+      {when}
+    </Link>
+  );
+}
+
+function Row({ schedule, agentName }: { schedule: Schedule; agentName: string | undefined }) {
+  const { t } = useTranslation();
+  return (
+    <tr data-testid="schedule-row" className={schedule.enabled ? undefined : "paused"}>
+      <td>
+        <span className="schedule-name">{schedule.name}</span>
+        <LastError schedule={schedule} />
+      </td>
+      <td>
+        <Link to={`/agents/${schedule.graph_id}`} className="agent-name" data-testid="schedule-agent">
+          {agentName ?? t("editor.untitled")}
+        </Link>
+        <div className="hint">
+          {schedule.graph_version === null
+            ? t("schedules.activeVersion")
+            : t("schedules.pinnedVersion", { version: schedule.graph_version })}
+        </div>
+      </td>
+      <td>
+        <CronText cron={schedule.cron} />
+        <div className="schedule-zone">{schedule.timezone}</div>
+      </td>
+      <td data-testid="schedule-next">
+        {schedule.enabled ? (
+          <LocalTime iso={schedule.next_run_at} />
+        ) : (
+          <span className="badge status-TERMINATED">{t("schedules.off")}</span>
+        )}
+      </td>
+      <td>
+        <LastRun schedule={schedule} />
+      </td>
+      <td>
+        <div className="row" style={{ justifyContent: "flex-end" }}>
+          <ScheduleSwitch schedule={schedule} />
+          <DeleteSchedule schedule={schedule} />
+        </div>
+      </td>
+    </tr>
+  );
+}
+
+export function SchedulesPage() {
+  const { t } = useTranslation();
+  const schedules = useSchedules();
+  const graphs = useGraphs();
+  const names = useMemo(() => new Map((graphs.data ?? []).map((g) => [g.id, g.name])), [graphs.data]);
+  const list = schedules.data ?? [];
+  return (
+    <div className="page-inner">
+      <header className="page-head">
+        <div>
+          <h1>{t("schedules.title")}</h1>
+          <p className="muted">{t("schedules.subtitle")}</p>
+        </div>
+      </header>
+      <div className="card">
+        {schedules.isLoading ? (
+          <div className="empty">
+            <span className="spinner" />
+          </div>
+        ) : schedules.isError ? (
+          <div className="callout error" role="alert">
+            {schedules.error.message}
+          </div>
+        ) : list.length === 0 ? (
+          <div className="empty">
+            <Icon name="history" size={28} />
+            <h3>{t("schedules.emptyTitle")}</h3>
+            <p>{t("schedules.emptyBody")}</p>
+            <Link className="btn" to="/agents">
+              {t("notFound.home")}
+            </Link>
+          </div>
+        ) : (
+          <table className="table schedules-table" data-testid="schedules-table">
+            <thead>
+              <tr>
+                {COLUMNS.map((column) => (
+                  <th key={column}>{t(`schedules.${column}`)}</th>
+                ))}
+                <th>
+                  <span className="sr-only">{t("agents.actions")}</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((s) => (
+                <Row key={s.id} schedule={s} agentName={names.get(s.graph_id) || undefined} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </div>
+  );
+}
