@@ -72,6 +72,9 @@ def test_sub_agent_inputs_stored_the_autogpt_way_show_save_and_run(
     child_id = _import_child(page, tmp_path)
     import_file(page, tmp_path, _parent_with_typed_inputs(child_id))
 
+    # The picker is labelled for what a builder picks, not for the id it stores.
+    picker = node(page, "AgentExecutorBlock").locator("[data-field=graph_id] label")
+    expect(picker).to_have_text(re.compile(r"^Agent\s*\*$"))
     start = field(page, "AgentExecutorBlock", "start")
     expect(start).to_have_value("7")
     shot("sub-agent-input-read-from-inputs")

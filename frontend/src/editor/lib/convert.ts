@@ -41,6 +41,12 @@ export function isDynamicPin(pin: string): boolean {
   return DYNAMIC.test(pin);
 }
 
+/** How a dynamic pin reads to a person: its key or index ("response_#_category" -> "category"). */
+export function dynamicPinKey(pin: string): string {
+  const match = DYNAMIC.exec(pin);
+  return match ? pin.slice(match.index + match[0].length) : pin;
+}
+
 export function basePin(pin: string): string {
   return pin.split(DYNAMIC, 1)[0] ?? pin;
 }

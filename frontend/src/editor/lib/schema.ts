@@ -12,13 +12,19 @@ export interface SchemaProperty {
   nullable: boolean;
 }
 
+/**
+ * Inline a `$ref`. The referenced type's title ("ComparisonOperator", "CredentialsMeta")
+ * names a class, not the field, so it is dropped: the field keeps its own title, or
+ * `titleOf` derives one from the field's name.
+ */
 function resolveRef(schema: JSONSchema, root: JSONSchema): JSONSchema {
   if (!schema.$ref) return schema;
   const name = schema.$ref.replace(/^#\/(\$defs|definitions)\//, "");
   const target = root.$defs?.[name] ?? (root.definitions as Record<string, JSONSchema> | undefined)?.[name];
   if (!target) return schema;
   const { $ref: _ref, ...rest } = schema;
-  return { ...resolveRef(target, root), ...rest };
+  const { title: _typeName, ...type } = resolveRef(target, root);
+  return { ...type, ...rest };
 }
 
 function isNull(schema: JSONSchema): boolean {

@@ -8,6 +8,7 @@ import { memo } from "react";
 import { useTranslation } from "react-i18next";
 import type { BlockInfo } from "../../api/types";
 import { displayName, primaryCategory } from "../lib/blockName";
+import { basePin, dynamicPinKey, isDynamicPin } from "../lib/convert";
 import { pinKinds, primaryKind } from "../lib/pinTypes";
 import { properties, titleOf } from "../lib/schema";
 import type { NodeRunView } from "../run";
@@ -23,13 +24,18 @@ interface NodeCompactProps {
 
 /** The pins that links use, declared ones first, each with its label and kind. */
 function linkedPins(schema: BlockInfo["inputSchema"], linked: Set<string>) {
-  const declared = properties(schema)
+  const props = properties(schema);
+  const titles = new Map(props.map((p) => [p.name, titleOf(p)]));
+  const declared = props
     .filter((p) => linked.has(p.name))
     .map((p) => ({ id: p.name, label: titleOf(p), kind: primaryKind(pinKinds(p.schema, schema)) }));
-  const known = new Set(declared.map((p) => p.id));
   const dynamic = [...linked]
-    .filter((pin) => !known.has(pin))
-    .map((pin) => ({ id: pin, label: pin, kind: "any" as const }));
+    .filter((pin) => !titles.has(pin))
+    .map((pin) => {
+      const base = basePin(pin);
+      const label = isDynamicPin(pin) ? `${titles.get(base) ?? base} · ${dynamicPinKey(pin)}` : pin;
+      return { id: pin, label, kind: "any" as const };
+    });
   return [...declared, ...dynamic];
 }
 

@@ -1,8 +1,10 @@
 import { memo, useState } from "react";
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import type { BlockInfo } from "../../api/types";
 import { useCanvas } from "../context";
 import { subAgentInputValue } from "../lib/agentPins";
+import { dynamicPinKey } from "../lib/convert";
 import { pinKinds, primaryKind } from "../lib/pinTypes";
 import type { SchemaProperty } from "../lib/schema";
 import { properties, titleOf } from "../lib/schema";
@@ -78,6 +80,16 @@ export const NodeInputs = memo(function NodeInputs({
   );
 });
 
+/**
+ * A field's label. An Agent Executor's own fields are named for what a builder picks (an
+ * agent, its version), not for the ids they store ("Graph Id").
+ */
+function fieldTitle(prop: SchemaProperty, block: BlockInfo, t: TFunction): string {
+  if (block.uiType === "Agent" && prop.name === "graph_id") return t("fields.agent");
+  if (block.uiType === "Agent" && prop.name === "graph_version") return t("fields.agentVersion");
+  return titleOf(prop);
+}
+
 interface InputRowProps {
   nodeId: string;
   prop: SchemaProperty;
@@ -95,7 +107,7 @@ function InputRow({ nodeId, prop, block, sub, value, connected, problem }: Input
   const kind = primaryKind(pinKinds(prop.schema, block.inputSchema));
   const linked = connected.has(prop.name);
   const fieldId = `f-${nodeId}-${prop.name}`;
-  const title = titleOf(prop);
+  const title = fieldTitle(prop, block, t);
   return (
     <div className={problem ? "pin-row in has-problem" : "pin-row in"} data-field={prop.name}>
       <PinHandle
@@ -132,7 +144,12 @@ function InputRow({ nodeId, prop, block, sub, value, connected, problem }: Input
           connected={connected}
           onChange={(v) => setInput(nodeId, prop.name, v)}
           renderPin={(pin) => (
-            <PinHandle type="target" id={pin} kind="any" label={t("node.inputPin", { name: pin })} />
+            <PinHandle
+              type="target"
+              id={pin}
+              kind="any"
+              label={t("node.inputPin", { name: `${title} · ${dynamicPinKey(pin)}` })}
+            />
           )}
         />
       )}

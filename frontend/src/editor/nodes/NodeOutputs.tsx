@@ -1,6 +1,7 @@
 import { memo } from "react";
 import { useTranslation } from "react-i18next";
 import type { BlockInfo } from "../../api/types";
+import { basePin, dynamicPinKey } from "../lib/convert";
 import { pinKinds, primaryKind } from "../lib/pinTypes";
 import { properties, titleOf } from "../lib/schema";
 import { PinHandle } from "./PinHandle";
@@ -35,11 +36,16 @@ export const NodeOutputs = memo(function NodeOutputs({ block, dynamicOut }: Node
             </span>
             <PinHandle type="source" id={p.name} kind={kind} label={t("node.outputPin", { name: title })} />
             {dynamicOut
-              .filter((pin) => pin.startsWith(`${p.name}_`))
+              .filter((pin) => basePin(pin) === p.name)
               .map((pin) => (
-                <div key={pin} className="pin-row out sub">
-                  <span className="pin-label out mono">{pin.slice(p.name.length)}</span>
-                  <PinHandle type="source" id={pin} kind="any" label={t("node.outputPin", { name: pin })} />
+                <div key={pin} className="pin-row out sub" data-pin={pin}>
+                  <span className="pin-label out mono">{dynamicPinKey(pin)}</span>
+                  <PinHandle
+                    type="source"
+                    id={pin}
+                    kind="any"
+                    label={t("node.outputPin", { name: `${title} · ${dynamicPinKey(pin)}` })}
+                  />
                 </div>
               ))}
           </div>
