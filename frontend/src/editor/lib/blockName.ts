@@ -1,8 +1,16 @@
 import type { BlockInfo } from "../../api/types";
 
-/** "FillTextTemplateBlock" -> "Fill Text Template": how the UI names a block. */
-export function displayName(block: BlockInfo): string {
-  return block.name.replace(/Block$/, "").replace(/([a-z0-9])([A-Z])/g, "$1 $2");
+/**
+ * "FillTextTemplateBlock" -> "Fill Text Template": how the UI names a block. An acronym
+ * stays whole and ends where the next word's capital begins ("AITextGenerator" ->
+ * "AI Text Generator", "ReadRSSFeed" -> "Read RSS Feed"), and a plural acronym keeps its
+ * "s" ("ExtractURLs" -> "Extract URLs").
+ */
+export function displayName(block: Pick<BlockInfo, "name">): string {
+  return block.name
+    .replace(/Block$/, "")
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .replace(/([A-Z])([A-Z](?!s(?:[A-Z]|$))[a-z])/g, "$1 $2");
 }
 
 /** The category that colours a block: its most specific one (BASIC only as a last resort). */
