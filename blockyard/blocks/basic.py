@@ -15,6 +15,8 @@ from blockyard.blocks.base import (
     SchemaField,
 )
 from blockyard.blocks.context import BlockContext
+from blockyard.blocks.data_dicts import MAX_DEPTH
+from blockyard.blocks.data_formats import TooDeepError, load_json
 from blockyard.blocks.text import as_text
 
 
@@ -124,9 +126,11 @@ def _to_boolean(value: Any) -> bool:
 
 def _parse_json(value: str, kind: type) -> Any:
     try:
-        parsed = json.loads(value)
+        parsed = load_json(value)
     except json.JSONDecodeError as exc:
         raise ValueError(f"the text is not valid JSON ({exc.msg})") from None
+    except TooDeepError:
+        raise ValueError(f"the JSON text is nested more than {MAX_DEPTH} levels deep") from None
     if not isinstance(parsed, kind):
         raise ValueError(f"the JSON text holds a {type(parsed).__name__}, not a {kind.__name__}")
     return parsed

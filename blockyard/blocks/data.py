@@ -19,6 +19,8 @@ from blockyard.blocks.base import (
     SchemaField,
 )
 from blockyard.blocks.context import BlockContext
+from blockyard.blocks.data_dicts import MAX_DEPTH
+from blockyard.blocks.data_formats import TooDeepError, load_json
 
 _MISSING: Any = object()
 
@@ -143,10 +145,13 @@ def _lookup(container: Any, key: str | int) -> Any:
 
 
 def _parse_if_json(value: Any) -> Any:
-    """A JSON object or array given as text is looked into; any other value is kept."""
+    """A JSON object or array given as text is looked into; any other value is kept.
+
+    ``TooDeepError`` when the text is JSON nested too deeply to look into.
+    """
     if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
         try:
-            return json.loads(value)
+            return load_json(value)
         except json.JSONDecodeError:
             return value
     return value
@@ -186,7 +191,12 @@ class FindInDictionaryBlock(Block):
     ]
 
     async def run(self, input_data: Input, ctx: BlockContext) -> BlockOutput:
-        found = _lookup(_parse_if_json(input_data.input), input_data.key)
+        try:
+            container = _parse_if_json(input_data.input)
+        except TooDeepError:
+            yield "error", f"The input is JSON text nested more than {MAX_DEPTH} levels deep."
+            return
+        found = _lookup(container, input_data.key)
         if found is _MISSING:
             yield "missing", input_data.input
         else:

@@ -2,7 +2,8 @@
 
 Untrusted text is read defensively. JSON nested more than :data:`MAX_DEPTH` levels is
 refused (deeper data breaks storage and the editor, and recursion in later blocks), as are
-``NaN`` and ``Infinity``, which JSON does not allow. JSON Schema checks run on
+``NaN`` and ``Infinity``, which JSON does not allow; :func:`load_json` applies that depth
+limit for every block that reads JSON text. JSON Schema checks run on
 ``jsonschema`` with two changes: ``pattern`` and ``patternProperties`` run on the
 time-limited ``regex`` engine, and no ``$ref`` is ever fetched from the network. XML is
 read by ``defusedxml``, which refuses DTDs and entity tricks (billion laughs, external
@@ -46,8 +47,12 @@ _DTD = re.compile(r"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 _CDATA = re.compile(r"(<!\[CDATA\[.*?\]\]>)", re.DOTALL)
 
 
+class TooDeepError(ValueError):
+    """Data nested deeper than the limit: refused whole, whatever else is right with it."""
+
+
 def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
-    """``ValueError`` when lists and dictionaries in ``value`` nest deeper than ``limit``."""
+    """``TooDeepError`` when lists and dictionaries in ``value`` nest deeper than ``limit``."""
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
@@ -55,8 +60,20 @@ def check_depth(value: Any, limit: int = MAX_DEPTH) -> None:
             continue
         children = item.values() if isinstance(item, dict) else item
         if depth > limit:
-            raise ValueError(f"The data is nested more than {limit} levels deep.")
+            raise TooDeepError(f"The data is nested more than {limit} levels deep.")
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+
+
+def load_json(text: str, **options: Any) -> Any:
+    """``json.loads`` for text from outside: nesting past :data:`MAX_DEPTH` raises
+    :class:`TooDeepError`, never ``RecursionError`` (which the parser hits on a few
+    thousand ``[``); bad syntax still raises ``json.JSONDecodeError``."""
+    try:
+        data = json.loads(text, **options)
+    except RecursionError:
+        raise TooDeepError(f"The data is nested more than {MAX_DEPTH} levels deep.") from None
+    check_depth(data)
+    return data
 
 
 def _refuse_constant(name: str) -> Any:
@@ -71,15 +88,11 @@ def parse_json(text: str) -> Any:
     if fenced:
         text = fenced.group(1)
     try:
-        data = json.loads(text, parse_constant=_refuse_constant)
+        return load_json(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise ValueError(
             f"The text is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})."
         ) from None
-    except RecursionError:
-        raise ValueError(f"The data is nested more than {MAX_DEPTH} levels deep.") from None
-    check_depth(data)
-    return data
 
 
 def _search(pattern: str, text: str) -> bool:

@@ -1,8 +1,10 @@
 """More list blocks: remove, replace, test, join, slice, sort and deduplicate.
 
 The lists received are never changed; each block returns a new list. Sorting and
-deduplicating run in a worker thread (``ctx.run_blocking``) because a list of millions of
-items takes a noticeable moment, and the event loop must keep serving other nodes.
+deduplicating run in a worker thread (``ctx.run_blocking``) because a long list takes a
+noticeable moment, and the event loop must keep serving other nodes; a list of more than
+:data:`~blockyard.blocks.data_dicts.MAX_ITEMS` items is refused before any work, as
+joining lists is (a result that size could not travel on as one node output anyway).
 """
 
 import builtins
@@ -23,6 +25,13 @@ from blockyard.blocks.data_dicts import MAX_ITEMS, MISSING, parse_path, resolve_
 
 def _out_of_range(index: int, items: builtins.list[Any]) -> str:
     return f"Index {index} is out of range for a list of {len(items)} item(s)."
+
+
+def _too_long(items: builtins.list[Any], doing: str) -> str | None:
+    """Why ``items`` is too long to spend a worker on ``doing``; None when it is not."""
+    if len(items) <= MAX_ITEMS:
+        return None
+    return f"The list has {len(items):,} items; {doing} is limited to {MAX_ITEMS:,}."
 
 
 class RemoveFromListBlock(Block):
@@ -262,6 +271,9 @@ class SortListBlock(Block):
     ]
 
     async def run(self, input_data: Input, ctx: BlockContext) -> BlockOutput:
+        if problem := _too_long(input_data.list, "sorting"):
+            yield "error", problem
+            return
         args = (input_data.list, input_data.key, input_data.reverse, input_data.ignore_case)
         try:
             result = await ctx.run_blocking(sort_items, *args)
@@ -327,6 +339,9 @@ class DeduplicateListBlock(Block):
     ]
 
     async def run(self, input_data: Input, ctx: BlockContext) -> BlockOutput:
+        if problem := _too_long(input_data.list, "deduplicating"):
+            yield "error", problem
+            return
         try:
             unique = await ctx.run_blocking(deduplicate, input_data.list, input_data.key)
         except ValueError as exc:

@@ -156,11 +156,25 @@ def _cell(element: Element, style: _Style) -> str:
     return text if style.plain else text.replace("|", "\\|")
 
 
+def _rows(table: Element) -> list[Element]:
+    """The table's own rows (also inside ``<tbody>`` and the like), in order; rows of a
+    table nested in a cell belong to that table, which renders them once itself (walking
+    into it would render each nested level again for every level above: 2^n work)."""
+    rows: list[Element] = []
+    stack = [c for c in reversed(table.children) if isinstance(c, Element)]
+    while stack:
+        node = stack.pop()
+        if node.tag == "tr":
+            rows.append(node)
+        elif node.tag != "table":
+            stack.extend(c for c in reversed(node.children) if isinstance(c, Element))
+    return rows
+
+
 def _table(element: Element, style: _Style) -> str:
     rows = [
         [_cell(c, style) for c in row.children if isinstance(c, Element) and c.tag in ("td", "th")]
-        for row in element.elements()
-        if row.tag == "tr"
+        for row in _rows(element)
     ]
     rows = [row for row in rows if row]
     if not rows:

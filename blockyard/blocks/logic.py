@@ -15,6 +15,8 @@ from blockyard.blocks.base import (
     SchemaField,
 )
 from blockyard.blocks.context import BlockContext
+from blockyard.blocks.data_dicts import MAX_DEPTH
+from blockyard.blocks.data_formats import TooDeepError, load_json
 
 
 class ComparisonOperator(enum.StrEnum):
@@ -191,9 +193,11 @@ def _pairs(items: Any) -> Iterator[tuple[Any, Any]]:
 
 def _parse_items(text: str) -> Any:
     try:
-        parsed = json.loads(text)
+        parsed = load_json(text)
     except json.JSONDecodeError as exc:
         raise ValueError(f"items_str is not valid JSON ({exc.msg} at position {exc.pos})") from None
+    except TooDeepError:
+        raise ValueError(f"items_str is nested more than {MAX_DEPTH} levels deep") from None
     if not isinstance(parsed, list | dict):
         raise ValueError(f"items_str holds a {type(parsed).__name__}, not a list or an object")
     return parsed

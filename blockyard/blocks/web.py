@@ -27,6 +27,8 @@ from blockyard.blocks.base import (
     SchemaField,
 )
 from blockyard.blocks.context import BlockContext
+from blockyard.blocks.data_dicts import MAX_DEPTH
+from blockyard.blocks.data_formats import TooDeepError, load_json
 from blockyard.blocks.files import download, file_error, load_file, save_file
 from blockyard.blocks.net import (
     HostHeaders,
@@ -141,7 +143,7 @@ async def _request_spec(
         if isinstance(body, str):
             try:
                 spec.json = json.loads(body)
-            except ValueError:
+            except (ValueError, RecursionError):  # not JSON we can read: sent as written
                 spec.content = body
         else:
             spec.json = body
@@ -158,10 +160,14 @@ async def _upload(ctx: BlockContext, field: str, ref: str) -> tuple[str, tuple[s
 
 
 def _decode(response: httpx.Response, raw: bytes, as_json: bool) -> Any:
+    """The body as JSON data when asked and it is JSON, else as text; ``TooDeepError`` for
+    JSON nested too deeply to pass on (a hostile server's ``[[[[...``)."""
     text = raw.decode(response.encoding or "utf-8", errors="replace")
     if as_json and text.strip():
         try:
-            return json.loads(text)
+            return load_json(text)
+        except TooDeepError:
+            raise
         except ValueError:
             return text
     return text
@@ -187,7 +193,16 @@ async def send_web_request(
     if pin is None:
         yield ERROR_PIN, f"Unexpected status code {response.status_code} from {data.url}"
         return
-    yield pin, _decode(response, raw, data.json_format)
+    try:
+        body = _decode(response, raw, data.json_format)
+    except TooDeepError:
+        yield (
+            ERROR_PIN,
+            f"The response from {data.url} is JSON nested more than {MAX_DEPTH} levels deep; "
+            "turn off 'JSON format' to receive it as text",
+        )
+        return
+    yield pin, body
     yield "status", response.status_code
     yield "headers", dict(response.headers)
 
@@ -327,7 +342,11 @@ class FetchWebPageBlock(Block):
             yield "text", text
             yield "title", ""
             return
-        page = await ctx.run_blocking(html_to_page, loaded.text(), input_data.main_content_only)
+        try:
+            page = await ctx.run_blocking(html_to_page, loaded.text(), input_data.main_content_only)
+        except BlockInputError as exc:
+            yield ERROR_PIN, f"Cannot read the page at {input_data.url}: {exc.message}"
+            return
         yield "markdown", page.markdown
         yield "text", page.text
         yield "title", page.title

@@ -39,7 +39,23 @@ class Page:
 
 
 def html_to_page(html: str, main_content_only: bool = True) -> Page:
-    """Title, Markdown and text of ``html``; blocking (run it in a thread)."""
+    """Title, Markdown and text of ``html``; blocking (run it in a thread).
+
+    BeautifulSoup and markdownify walk the tree recursively, so a page whose elements sit
+    a few hundred levels inside each other (a hostile page, or unclosed inline tags) would
+    exhaust the stack: that is a ``BlockInputError`` saying so, not a ``RecursionError``.
+    """
+    try:
+        return _page(html, main_content_only)
+    except RecursionError:
+        raise BlockInputError(
+            "its elements are nested too deeply to convert (hundreds of levels); fetch it "
+            "with Send Web Request and convert it with HTML to Markdown, which flattens "
+            "deep nesting"
+        ) from None
+
+
+def _page(html: str, main_content_only: bool) -> Page:
     soup = BeautifulSoup(html, "html.parser")
     title = soup.title.get_text(" ", strip=True) if soup.title else ""
     for tag in soup.find_all(NOISE_TAGS):

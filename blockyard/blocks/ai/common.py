@@ -5,7 +5,6 @@ Token counts before a call are estimates (:func:`~blockyard.blocks.ai.port.estim
 deliberately high); the counts recorded after a call are the provider's own.
 """
 
-import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +21,8 @@ from blockyard.blocks.ai.port import (
 from blockyard.blocks.base import SchemaField
 from blockyard.blocks.context import BlockContext
 from blockyard.blocks.credentials import APIKeyCredentials, CredentialsField
+from blockyard.blocks.data_dicts import MAX_DEPTH
+from blockyard.blocks.data_formats import TooDeepError, load_json
 from blockyard.errors import BlockExecutionError
 
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -191,11 +192,16 @@ def extract_json(text: str) -> Any:
         start, end = text.find(opener), text.rfind(closer)
         if 0 <= start < end:
             candidates.append(text[start : end + 1])
+    too_deep = False
     for candidate in candidates:
         try:
-            return json.loads(candidate)
+            return load_json(candidate)
+        except TooDeepError:
+            too_deep = True
         except ValueError:
             continue
+    if too_deep:
+        raise ValueError(f"the answer's JSON is nested more than {MAX_DEPTH} levels deep")
     shown = text if len(text) <= 80 else text[:77] + "..."
     raise ValueError(f"the answer is not JSON: {shown!r}")
 

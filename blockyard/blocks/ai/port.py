@@ -55,7 +55,10 @@ class ToolCall:
 
     def parsed_arguments(self) -> dict[str, Any]:
         """The arguments as a dictionary; ``ValueError`` when the model wrote no JSON object."""
-        value = json.loads(self.arguments or "{}")
+        try:
+            value = json.loads(self.arguments or "{}")
+        except RecursionError:  # thousands of '[': a ValueError like any other bad JSON
+            raise ValueError("the arguments are nested too deeply") from None
         if not isinstance(value, dict):
             raise ValueError("the arguments are not a JSON object")
         return value
