@@ -121,7 +121,10 @@ class CountItemsBlock(Block):
         elif isinstance(collection, Iterable):
             yield "count", sum(1 for _ in collection)
         else:
-            yield "error", f"A {type(collection).__name__} is not a collection that can be counted."
+            kind = {int: "number", float: "number", bool: "yes/no value"}.get(
+                type(collection), type(collection).__name__
+            )
+            yield "error", f"This is a single {kind}, not a collection that can be counted."
 
 
 class RandomNumberBlock(Block):

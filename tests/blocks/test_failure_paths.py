@@ -248,7 +248,7 @@ FAILURES: dict[type[Block], list[Bad]] = {
     SwitchBlock: [Bad({"value": 1, "cases": {}}, "The switch has no cases")],
     # Maths
     CalculatorBlock: [Bad({"operation": "Divide", "a": 1, "b": 0}, "Cannot divide by zero")],
-    CountItemsBlock: [Bad({"collection": 42}, "A int is not a collection")],
+    CountItemsBlock: [Bad({"collection": 42}, "a single number, not a collection")],
     RandomNumberBlock: [Bad({"minimum": 10, "maximum": 1}, "is larger than the maximum")],
     # Time
     GetCurrentTimeBlock: [

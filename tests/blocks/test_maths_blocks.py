@@ -40,7 +40,7 @@ async def test_calculator_rejects_text_numbers_it_cannot_read() -> None:
 
 async def test_count_items_of_a_number_is_an_error() -> None:
     outputs = await run_block(CountItemsBlock(), {"collection": 42})
-    assert outputs == {"error": ["A int is not a collection that can be counted."]}
+    assert outputs == {"error": ["This is a single number, not a collection that can be counted."]}
 
 
 async def test_random_number_with_a_seed_repeats() -> None:
