@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FloatRect, Page, expect
 
 from tests.e2e.flows import (
     OUTPUT,
@@ -89,3 +89,47 @@ def test_sub_agent_inputs_stored_the_autogpt_way_show_save_and_run(
     run_with_defaults(page)
     expect(page.get_by_test_id("run-output")).to_have_text("18")
     expect(node(page, "AgentExecutorBlock")).to_have_attribute("data-status", "COMPLETED")
+
+
+def _boxes(page: Page) -> list[FloatRect]:
+    nodes = page.locator(".react-flow__node")
+    boxes = [nodes.nth(i).bounding_box() for i in range(nodes.count())]
+    assert all(boxes)
+    return [b for b in boxes if b is not None]
+
+
+def _overlap(a: FloatRect, b: FloatRect) -> bool:
+    return (
+        a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    )
+
+
+def test_blocks_added_from_the_menu_do_not_land_on_each_other(page: Page, shot: Shot) -> None:
+    sign_up(page)
+    page.goto("/agents/new")
+    viewport = page.locator(".react-flow__viewport")
+    expect(viewport).to_be_visible()
+    before = viewport.get_attribute("style")
+    for count, name in enumerate(
+        (
+            "AgentShortTextInputBlock",
+            "FillTextTemplateBlock",
+            "AgentOutputBlock",
+            "CalculatorBlock",
+        ),
+        start=1,
+    ):
+        page.get_by_test_id(f"block-item-{name}").click()
+        expect(page.locator(".react-flow__node")).to_have_count(count)
+        expect(page.locator(".react-flow__node").nth(count - 1)).to_be_visible()  # measured
+        page.wait_for_timeout(300)  # a fit of the view, if one came, would animate by now
+        # The view stays where the builder left it: adding a block does not zoom or pan.
+        assert viewport.get_attribute("style") == before
+    shot("four-blocks-placed")
+    boxes = _boxes(page)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert not _overlap(a, b), (a, b)

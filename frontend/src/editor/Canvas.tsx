@@ -84,6 +84,9 @@ export function Canvas({ onAdded, readOnly }: CanvasProps) {
       height,
     );
   });
+  // Fit the view to the agent it opens with; an empty canvas keeps its view when the
+  // first block is added (a fit waiting for nodes would zoom in on that block).
+  const [fitOnOpen] = useState(() => store.getState().nodes.length > 0);
   const { screenToFlowPosition } = useReactFlow();
   const { nodes, edges } = useCanvas(useShallow((s) => ({ nodes: s.nodes, edges: s.edges })));
   const handlers = useCanvas(
@@ -165,7 +168,7 @@ export function Canvas({ onAdded, readOnly }: CanvasProps) {
         defaultEdgeOptions={{ type: "default" }}
         proOptions={{ hideAttribution: true }}
         defaultViewport={viewport}
-        fitView
+        fitView={fitOnOpen}
         fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="var(--grid)" />

@@ -13,6 +13,8 @@ import { Canvas } from "./Canvas";
 import { useCanvas, useCanvasStore } from "./context";
 import { ShortcutsDialog } from "./ShortcutsDialog";
 import { graphInputSchema } from "./lib/graphInputs";
+import { freeSpot } from "./lib/placement";
+import { NODE_SIZE } from "./lib/viewport";
 import { downloadJson } from "../lib/download";
 import type { NodeActions } from "./nodes/actions";
 import { NodeActionsContext } from "./nodes/actions";
@@ -71,12 +73,20 @@ export function Editor({ graphId, version, execId }: EditorProps) {
 
   const addAtCentre = (blockId: string) => {
     const rect = document.querySelector(".canvas")?.getBoundingClientRect();
-    const centre = flow.screenToFlowPosition({
-      x: (rect?.left ?? 0) + (rect?.width ?? 800) / 2,
-      y: (rect?.top ?? 0) + (rect?.height ?? 600) / 2,
-    });
-    const jitter = (store.getState().nodes.length % 5) * 24;
-    store.getState().addNode(blockId, { x: centre.x - 150 + jitter, y: centre.y - 80 + jitter });
+    const left = rect?.left ?? 0;
+    const top = rect?.top ?? 0;
+    const width = rect?.width ?? 800;
+    const height = rect?.height ?? 600;
+    const centre = flow.screenToFlowPosition({ x: left + width / 2, y: top + height / 2 });
+    const corner = flow.screenToFlowPosition({ x: left, y: top });
+    const far = flow.screenToFlowPosition({ x: left + width, y: top + height });
+    const view = { x: corner.x, y: corner.y, width: far.x - corner.x, height: far.y - corner.y };
+    const taken = store.getState().nodes.map((n) => ({
+      ...n.position,
+      width: n.measured?.width ?? NODE_SIZE.width,
+      height: n.measured?.height ?? NODE_SIZE.height,
+    }));
+    store.getState().addNode(blockId, freeSpot({ x: centre.x - 150, y: centre.y - 80 }, taken, view));
   };
 
   const shortcuts = useMemo<ShortcutHandlers>(() => {
