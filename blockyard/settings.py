@@ -8,7 +8,7 @@ Secrets (encryption key, JWT secret) are generated into the data folder on first
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, NonNegativeInt, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -129,6 +129,32 @@ class Settings(BaseSettings):
         ),
     )
 
+    credits_enabled: bool = Field(
+        False,
+        description=(
+            "Bill runs in credits: each node's cost is reserved before it runs and charged "
+            "with its completion; a run stops when the balance runs out. Off: nothing is "
+            "reserved or charged and costs show as 0. See docs/credits.md."
+        ),
+    )
+    signup_credits: int = Field(
+        0, ge=0, description="Credits granted to each user when their account is opened."
+    )
+    credits_block_costs: dict[str, NonNegativeInt] = Field(
+        default_factory=dict,
+        description=(
+            'Credits per run by block id, as JSON ({"<block id>": 5}); replaces the '
+            "block's own cost (and its model's)."
+        ),
+    )
+    credits_model_costs: dict[str, NonNegativeInt] = Field(
+        default_factory=dict,
+        description=(
+            'Credits per run of an AI block by model, as JSON ({"gpt-4o": 3}), charged when '
+            "the block has no credentials of the user's; a model not listed whose provider "
+            "has a platform key costs its list price for 1,000 tokens in and out, in cents."
+        ),
+    )
     llm_platform_keys: dict[str, str] = Field(
         default_factory=dict,
         description=(

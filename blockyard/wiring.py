@@ -18,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from blockyard.blocks.ai.port import LanguageModels
 from blockyard.blocks.registry import BlockRegistry, load_registry
+from blockyard.engine.costs import CostTable, model_costs_from_prices
 from blockyard.engine.executor import Engine
 from blockyard.engine.ports import EventBus, WorkQueue
 from blockyard.engine.schedules import ScheduledRuns, Scheduler
@@ -35,6 +37,8 @@ from blockyard.runtime.ratelimit import LocalRateLimiter, RateLimiter
 from blockyard.settings import Settings
 from blockyard.store.api_keys import ApiKeyRepo
 from blockyard.store.blocks import BlockRepo
+from blockyard.store.credit_repo import CreditRepo
+from blockyard.store.credits import SqlBilling
 from blockyard.store.credentials import CredentialRepo
 from blockyard.store.db import Database, open_database
 from blockyard.store.executions import ExecutionRepo, SqlRunStore
@@ -77,6 +81,7 @@ class Repos:
     graphs: GraphRepo
     executions: ExecutionRepo
     schedules: ScheduleRepo
+    credits: CreditRepo
 
 
 @dataclass(slots=True)
@@ -104,6 +109,8 @@ class Container:
     workers: list[Worker] = field(default_factory=list)
     scheduler: Scheduler | None = None
     """Fires due schedules (``settings.scheduler``); the API wakes it after a change."""
+    billing: SqlBilling | None = None
+    """The credit ledger's billing when ``settings.credits_enabled`` (else no billing)."""
     _started: bool = False
     _block_sync: asyncio.Task[None] | None = None
 
@@ -134,6 +141,8 @@ class Container:
         for worker in reversed(self.workers):
             await _quietly(worker.stop, "worker")
         self.workers.clear()
+        if self.billing is not None:
+            await _quietly(self.billing.close, "billing")
         await _quietly(self.runtime.queue.close, "queue")
         await _quietly(self.runtime.bus.close, "event bus")
         await _quietly(self.integrations.limiter.close, "rate limiter")
@@ -202,7 +211,7 @@ def build_runtime(settings: Settings, *, redis_prefix: str = "blockyard") -> Run
     return Runtime(queue=LocalQueue(), bus=LocalBus())
 
 
-def build_repos(db: Database) -> Repos:
+def build_repos(db: Database, signup_credits: int = 0) -> Repos:
     return Repos(
         users=UserRepo(db),
         api_keys=ApiKeyRepo(db),
@@ -210,7 +219,24 @@ def build_repos(db: Database) -> Repos:
         graphs=GraphRepo(db),
         executions=ExecutionRepo(db),
         schedules=ScheduleRepo(db),
+        credits=CreditRepo(db, signup_credits=signup_credits),
     )
+
+
+def build_billing(
+    settings: Settings, db: Database, registry: BlockRegistry, llm: LanguageModels
+) -> SqlBilling | None:
+    """The credit ledger's billing when credits are enabled. A model costs, per run with
+    the platform key, the operator's price or else its list price (see engine/costs.py)."""
+    if not settings.credits_enabled:
+        return None
+    keyed = {name for name, key in settings.llm_platform_keys.items() if key}
+    prices = {
+        m.name: (m.input_price, m.output_price) for m in llm.models() if m.provider in keyed
+    }
+    model_costs = {**model_costs_from_prices(prices), **settings.credits_model_costs}
+    costs = CostTable(registry, settings.credits_block_costs, model_costs)
+    return SqlBilling(db, costs, signup_credits=settings.signup_credits)
 
 
 def build_integrations(
@@ -261,16 +287,19 @@ async def build(
         await db.close()
         raise
     graph_source = SqlGraphSource(db)
-    run_store = SqlRunStore(db)
+    llm = build_llm_service(settings)
+    billing = build_billing(settings, db, registry, llm)
+    run_store = SqlRunStore(db, credit_holder=billing.holder if billing else None)
     run_secrets = RunInputBox(integrations.vault.keys)
     engine = Engine(
         registry,
         run_store,
         graph_source,
         runtime.bus,
+        billing=billing,
         media=media_store_from_settings(settings),
         credentials=integrations.vault,
-        llm=build_llm_service(settings),
+        llm=llm,
         knowledge=SqlKnowledgeStore(db),
         secrets=run_secrets,
         max_output_bytes=settings.max_node_output_bytes,
@@ -288,7 +317,7 @@ async def build(
         max_user_executions=settings.max_user_executions,
     )
     workers = build_workers(settings, engine, runtime)
-    repos = build_repos(db)
+    repos = build_repos(db, settings.signup_credits if settings.credits_enabled else 0)
     scheduler = (
         Scheduler(
             repos.schedules,
@@ -310,4 +339,5 @@ async def build(
         integrations=integrations,
         workers=workers,
         scheduler=scheduler,
+        billing=billing,
     )

@@ -9,8 +9,6 @@ An upsert by id writes the whole record when the row is new and only the record'
 changes which run, node or block a record belongs to.
 """
 
-import time
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 from blockyard.engine.ports import Batch, Charge, GraphExecRecord, NodeExecRecord
 from blockyard.engine.states import ExecutionStatus
 from blockyard.store import codec
+from blockyard.store.ledger import CreditKind, Entry
 
 Row = tuple[Any, ...]
 
@@ -30,10 +29,6 @@ NODE_EXEC_COLUMNS: tuple[str, ...] = (
     "id", "graph_exec_id", "node_id", "block_id", "status", "input_data", "output_data",
     "seq", "end_seq", "attempt", "error", "added_at", "queued_at", "started_at", "ended_at",
     "stats", "event_seq",
-)  # fmt: skip
-CHARGE_COLUMNS: tuple[str, ...] = (
-    "id", "user_id", "amount", "kind", "graph_exec_id", "node_exec_id", "block_id",
-    "created_at",
 )  # fmt: skip
 
 GRAPH_EXEC_STATE: tuple[str, ...] = (
@@ -51,15 +46,14 @@ them) alone halves the cost of an update on SQLite."""
 
 GRAPH_EXEC_JSON = frozenset({"inputs", "node_input_masks", "rerun_of", "stats"})
 NODE_EXEC_JSON = frozenset({"input_data", "output_data", "stats"})
-USAGE = "USAGE"
-"""``credit_transactions.kind`` of the engine's charges (AutoGPT's name for it)."""
 
 
 @dataclass(frozen=True, slots=True)
 class BatchRows:
     graph_execs: list[Row]
     node_execs: list[Row]
-    charges: list[Row]
+    charges: list[Entry]
+    """The run's charges as ledger entries (posted by :func:`~blockyard.store.ledger.post`)."""
 
 
 def graph_exec_row(r: GraphExecRecord) -> Row:
@@ -79,20 +73,19 @@ def node_exec_row(r: NodeExecRecord) -> Row:
     )  # fmt: skip
 
 
-def charge_row(c: Charge, now: float) -> Row:
-    return (
-        str(uuid.uuid4()), c.user_id, c.amount, USAGE, c.graph_exec_id, c.node_exec_id,
-        c.block_id, now,
-    )  # fmt: skip
+def usage_entry(c: Charge) -> Entry:
+    """A node's charge as the ledger's (negative) usage."""
+    return Entry(
+        c.user_id, -c.amount, CreditKind.USAGE, c.graph_exec_id, c.node_exec_id, c.block_id
+    )
 
 
 def batch_rows(batch: Batch) -> BatchRows:
     """Snapshot a batch as row tuples (synchronously: call it before any ``await``)."""
-    now = time.time()
     return BatchRows(
         graph_execs=[graph_exec_row(r) for r in batch.graph_execs.values()],
         node_execs=[node_exec_row(r) for r in batch.node_execs.values()],
-        charges=[charge_row(c, now) for c in batch.charges],
+        charges=[usage_entry(c) for c in batch.charges],
     )
 
 

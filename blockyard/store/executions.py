@@ -33,8 +33,10 @@ from blockyard.store.tables import metadata
 class SqlRunStore:
     """The engine's RunStore on SQLite or PostgreSQL."""
 
-    def __init__(self, db: Database) -> None:
-        self._backend = run_backend(db)
+    def __init__(self, db: Database, credit_holder: str | None = None) -> None:
+        """``credit_holder``: the :class:`~blockyard.store.credits.SqlBilling` holder of
+        this process, whose reservations the charges it commits consume."""
+        self._backend = run_backend(db, credit_holder)
 
     async def create_graph_exec(self, record: GraphExecRecord) -> None:
         """Insert a new run; ConflictError when its id or idempotency key exists."""

@@ -11,6 +11,10 @@ the new one in one transaction that first takes a lock for that user, so two API
 processes submitting at once cannot both take the last place: on SQLite ``BEGIN
 IMMEDIATE`` (one writer at a time, across processes), on PostgreSQL a transaction-scoped
 advisory lock keyed by the user (other users are not held up).
+
+A batch's charges are posted to the credit ledger in the batch's own transaction
+(:func:`~blockyard.store.ledger.post`: the usage rows, the balances, and the consumption of
+the reservations this process's billing holder made for them).
 """
 
 import hashlib
@@ -23,9 +27,9 @@ from sqlalchemy.dialects import postgresql
 from blockyard.engine.ports import GraphExecRecord, NodeExecRecord
 from blockyard.engine.states import ExecutionStatus
 from blockyard.errors import ConflictError
+from blockyard.store import ledger
 from blockyard.store.db import Database, conflict_on_integrity_error
 from blockyard.store.exec_rows import (
-    CHARGE_COLUMNS,
     GRAPH_EXEC_COLUMNS,
     GRAPH_EXEC_JSON,
     GRAPH_EXEC_STATE,
@@ -39,6 +43,7 @@ from blockyard.store.exec_rows import (
     json_positions,
     node_exec_record,
 )
+from blockyard.store.ledger_db import AlchemySql, SqliteSql
 from blockyard.store.sqlite_writer import SqliteWriter, write_in_transaction
 from blockyard.store.tables import metadata
 
@@ -93,7 +98,6 @@ class SqliteRunBackend:
     INSERT_GRAPH = _insert_sql("graph_executions", GRAPH_EXEC_COLUMNS)
     UPSERT_GRAPH = _upsert_sql("graph_executions", GRAPH_EXEC_COLUMNS, GRAPH_EXEC_STATE)
     UPSERT_NODE = _upsert_sql("node_executions", NODE_EXEC_COLUMNS, NODE_EXEC_STATE)
-    INSERT_CHARGE = _insert_sql("credit_transactions", CHARGE_COLUMNS)
     SELECT_GRAPH = f"SELECT {', '.join(GRAPH_EXEC_COLUMNS)} FROM graph_executions WHERE "
     SELECT_NODES = (
         f"SELECT {', '.join(NODE_EXEC_COLUMNS)} FROM node_executions "
@@ -110,8 +114,9 @@ class SqliteRunBackend:
     GRAPH_JSON = json_positions(GRAPH_EXEC_COLUMNS, GRAPH_EXEC_JSON)
     NODE_JSON = json_positions(NODE_EXEC_COLUMNS, NODE_EXEC_JSON)
 
-    def __init__(self, writer: SqliteWriter) -> None:
+    def __init__(self, writer: SqliteWriter, credit_holder: str | None = None) -> None:
         self._writer = writer
+        self._holder = credit_holder
 
     async def insert_graph_exec(self, row: Row) -> None:
         def insert(conn: sqlite3.Connection) -> None:
@@ -141,7 +146,7 @@ class SqliteRunBackend:
             if rows.node_execs:
                 conn.executemany(self.UPSERT_NODE, rows.node_execs)
             if rows.charges:
-                conn.executemany(self.INSERT_CHARGE, rows.charges)
+                ledger.post(SqliteSql(conn), rows.charges, self._holder)
 
         if len(rows.node_execs) + len(rows.graph_execs) <= INLINE_ROWS:
             try:
@@ -189,11 +194,11 @@ def _params(columns: tuple[str, ...], rows: list[Row]) -> list[dict[str, Any]]:
 class PostgresRunBackend:
     """SQLAlchemy Core on the async engine; JSON arrives pre-encoded (``codec.Encoded``)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, credit_holder: str | None = None) -> None:
         self._engine = db.engine
+        self._holder = credit_holder
         self._graphs = metadata.tables["graph_executions"]
         self._nodes = metadata.tables["node_executions"]
-        self._charges = metadata.tables["credit_transactions"]
         self._upsert_graph = _pg_upsert(self._graphs, GRAPH_EXEC_STATE)
         self._upsert_node = _pg_upsert(self._nodes, NODE_EXEC_STATE)
 
@@ -226,8 +231,8 @@ class PostgresRunBackend:
             if rows.node_execs:
                 await conn.execute(self._upsert_node, _params(NODE_EXEC_COLUMNS, rows.node_execs))
             if rows.charges:
-                params = _params(CHARGE_COLUMNS, rows.charges)
-                await conn.execute(self._charges.insert(), params)
+                charges, holder = rows.charges, self._holder
+                await conn.run_sync(lambda c: ledger.post(AlchemySql(c), charges, holder))
 
     async def graph_exec(self, column: str, value: str) -> GraphExecRecord | None:
         if column not in LOOKUP_COLUMNS:
@@ -259,7 +264,8 @@ class PostgresRunBackend:
             return list((await conn.scalars(query)).all())
 
 
-def run_backend(db: Database) -> RunBackend:
+def run_backend(db: Database, credit_holder: str | None = None) -> RunBackend:
+    """``credit_holder``: the billing holder whose reservations the charges consume."""
     if db.sqlite_writer is not None:
-        return SqliteRunBackend(db.sqlite_writer)
-    return PostgresRunBackend(db)
+        return SqliteRunBackend(db.sqlite_writer, credit_holder)
+    return PostgresRunBackend(db, credit_holder)

@@ -212,19 +212,63 @@ class NodeExecRow(Base):
 
 
 class CreditTransactionRow(Base):
-    """One credit movement; the engine writes ``USAGE`` rows with a node's completion."""
+    """One credit movement of the ledger (see ``store/ledger.py``): ``amount`` is signed
+    (``USAGE`` negative, written by the engine with a node's completion; ``TOP_UP``,
+    ``GRANT``, ``REFUND`` by an administrator or the sign-up grant), ``running_balance`` the
+    user's balance right after it. No foreign key to ``users``: the ledger is a record."""
 
     __tablename__ = "credit_transactions"
-    __table_args__ = (Index("ix_credit_transactions_user_created", "user_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_credit_transactions_user_created", "user_id", "created_at"),
+        Index("ix_credit_transactions_graph_exec_id", "graph_exec_id"),
+    )
 
     id: Mapped[str] = mapped_column(primary_key=True)
     user_id: Mapped[str]
     amount: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str]
+    running_balance: Mapped[int] = mapped_column(BigInteger, server_default="0")
     graph_exec_id: Mapped[str | None]
     node_exec_id: Mapped[str | None]
     block_id: Mapped[str | None]
+    reason: Mapped[str | None] = mapped_column(Text)
+    admin_id: Mapped[str | None]
+    """The administrator who made a top-up, grant or refund."""
     created_at: Mapped[float]
+
+
+class UserCreditRow(Base):
+    """A user's balance: the sum of their transactions, kept with every one of them. Its row
+    is what a reservation or a charge locks. No foreign key to ``users``: a charge in the
+    engine's group commit must never fail on a key (it would fail everyone's batch)."""
+
+    __tablename__ = "user_credits"
+
+    user_id: Mapped[str] = mapped_column(primary_key=True)
+    balance: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[float]
+
+
+class CreditHolderRow(Base):
+    """A process that may hold reservations, alive while it renews ``renewed_at``; the
+    reservations of one that stopped renewing (it crashed) no longer count."""
+
+    __tablename__ = "credit_holders"
+
+    id: Mapped[str] = mapped_column(primary_key=True)
+    renewed_at: Mapped[float]
+
+
+class CreditReservationRow(Base):
+    """Credits one process holds for a user's nodes running there (reserved before a node
+    runs, consumed by its charge or given back)."""
+
+    __tablename__ = "credit_reservations"
+    __table_args__ = (Index("ix_credit_reservations_user_id", "user_id"),)
+
+    holder: Mapped[str] = mapped_column(primary_key=True)
+    user_id: Mapped[str] = mapped_column(primary_key=True)
+    amount: Mapped[int] = mapped_column(BigInteger)
 
 
 class CredentialRow(Base):

@@ -13,9 +13,10 @@ from blockyard.engine.states import ExecutionStatus as S
 from blockyard.errors import ConflictError, NotFoundError
 from blockyard.graph.model import new_id
 from blockyard.store.db import Database
-from blockyard.store.exec_rows import CHARGE_COLUMNS, GRAPH_EXEC_COLUMNS, NODE_EXEC_COLUMNS
+from blockyard.store.exec_rows import GRAPH_EXEC_COLUMNS, NODE_EXEC_COLUMNS
 from blockyard.store.executions import ExecutionRepo, SqlRunStore
-from blockyard.store.tables import CreditTransactionRow, metadata
+from blockyard.store.ledger import TRANSACTION_COLUMNS
+from blockyard.store.tables import CreditTransactionRow, UserCreditRow, metadata
 
 RICH: dict[str, Any] = {
     "text": "Grüße 👋 — 你好 — مرحبا",
@@ -59,7 +60,7 @@ def test_row_columns_match_the_tables() -> None:
     for table, columns in [
         ("graph_executions", GRAPH_EXEC_COLUMNS),
         ("node_executions", NODE_EXEC_COLUMNS),
-        ("credit_transactions", CHARGE_COLUMNS),
+        ("credit_transactions", TRANSACTION_COLUMNS),
     ]:
         assert sorted(columns) == sorted(metadata.tables[table].columns.keys())
     assert set(GRAPH_EXEC_COLUMNS) == {f.name for f in dataclasses.fields(GraphExecRecord)}
@@ -139,12 +140,15 @@ async def test_charges_are_stored_with_the_batch(db: Database) -> None:
     await store.commit(Batch(charges=[Charge("user-a", 1, run.id, node.id, "block-1")]))
     async with db.sessions() as session:
         rows = (await session.scalars(select(CreditTransactionRow))).all()
+        balance = await session.get(UserCreditRow, "user-a")
     assert sorted((r.amount, r.kind, r.block_id, r.node_exec_id) for r in rows) == [
-        (1, "USAGE", "block-1", node.id),
-        (5, "USAGE", "block-1", node.id),
-        (7, "USAGE", "b2", node.id),
+        (-7, "USAGE", "b2", node.id),
+        (-5, "USAGE", "block-1", node.id),
+        (-1, "USAGE", "block-1", node.id),
     ]
     assert {r.user_id for r in rows} == {"user-a"} and len({r.id for r in rows}) == 3
+    assert balance is not None and balance.balance == -13
+    assert sorted(r.running_balance for r in rows) == [-13, -12, -5]
 
 
 async def test_a_failing_commit_writes_nothing(db: Database) -> None:

@@ -1,24 +1,30 @@
-"""The engine running on the SQL store: results, charges and resume after a crash."""
+"""The engine running on the SQL store: results, charges, credits and resume after a crash."""
 
 import asyncio
 
 from sqlalchemy import select
 
+from blockyard.engine.costs import CostTable
 from blockyard.engine.executor import Engine, new_graph_exec
-from blockyard.engine.memory import MemoryBilling, MemoryBus
+from blockyard.engine.memory import MemoryBus
+from blockyard.engine.ports import GraphExecRecord, NodeExecRecord
 from blockyard.engine.states import ExecutionStatus as S
+from blockyard.store.credit_repo import Account, CreditRepo
+from blockyard.store.credits import SqlBilling
 from blockyard.store.db import Database, open_database
 from blockyard.store.executions import ExecutionRepo, SqlRunStore
 from blockyard.store.graphs import GraphRepo, SqlGraphSource
+from blockyard.store.ledger import CreditKind
 from blockyard.store.tables import CreditTransactionRow
 from tests.engine import blocks_for_tests as tb
 from tests.engine.helpers import GraphBuilder
 from tests.store.helpers import MakeUser
 
 
-def engine_on(db: Database, billing: MemoryBilling | None = None) -> tuple[Engine, MemoryBus]:
+def engine_on(db: Database, billing: SqlBilling | None = None) -> tuple[Engine, MemoryBus]:
     bus = MemoryBus()
-    engine = Engine(tb.test_registry(), SqlRunStore(db), SqlGraphSource(db), bus, billing=billing)
+    store = SqlRunStore(db, credit_holder=billing.holder if billing else None)
+    engine = Engine(tb.test_registry(), store, SqlGraphSource(db), bus, billing=billing)
     return engine, bus
 
 
@@ -33,11 +39,14 @@ async def test_a_chain_runs_and_its_records_and_charges_are_stored(
     g.link(inp, "result", add, "a")
     g.link(add, "sum", out, "value")
     graph = await GraphRepo(db).create(ann.id, g.graph)
-    engine, bus = engine_on(db, MemoryBilling({ann.id: 10}, costs={tb.AddBlock.id: 3}))
+    await CreditRepo(db).add(ann.id, CreditKind.GRANT, 10, "to run", None)
+    billing = SqlBilling(db, CostTable(tb.test_registry(), {tb.AddBlock.id: 3}))
+    engine, bus = engine_on(db, billing)
     try:
         record = await engine.execute(graph, ann.id, {"x": 5})
     finally:
         await engine.close()
+        await billing.close()
 
     assert record.status == S.COMPLETED
     stored = await ExecutionRepo(db).get(ann.id, record.id)
@@ -47,9 +56,11 @@ async def test_a_chain_runs_and_its_records_and_charges_are_stored(
     add_exec = next(e for e in execs if e.node_id == add)
     assert add_exec.input_data == {"a": 5, "b": 10} and add_exec.output_data == {"sum": [15.0]}
     assert bus.methods("graph_execution_event")[-1]["outputs"] == {"total": [15.0]}
+    query = select(CreditTransactionRow).where(CreditTransactionRow.kind == "USAGE")
     async with db.sessions() as session:
-        charges = (await session.scalars(select(CreditTransactionRow))).all()
-    assert [(c.user_id, c.amount, c.node_exec_id) for c in charges] == [(ann.id, 3, add_exec.id)]
+        charges = (await session.scalars(query)).all()
+    assert [(c.user_id, c.amount, c.node_exec_id) for c in charges] == [(ann.id, -3, add_exec.id)]
+    assert await CreditRepo(db).account(ann.id) == Account(balance=7, reserved=0)
 
 
 async def test_a_run_resumes_in_a_new_process_after_a_crash(
@@ -97,3 +108,58 @@ async def test_a_run_resumes_in_a_new_process_after_a_crash(
     assert by_node[pair].output_data == {"pair": [[1.0, 1.0]]}
     assert tb.CALLS[by_node[first].id] == 0  # completed before the crash: not run again
     assert await store.unfinished_graph_execs() == []
+
+
+async def _run_with_credits(
+    db: Database, make_user: MakeUser, g: GraphBuilder, credits: int
+) -> tuple[str, GraphExecRecord, list[NodeExecRecord]]:
+    """Run ``g`` for a new user holding ``credits``, every Add node costing 1."""
+    ann = await make_user("ann")
+    await CreditRepo(db).add(ann.id, CreditKind.GRANT, credits, "to run", None)
+    graph = await GraphRepo(db).create(ann.id, g.graph)
+    billing = SqlBilling(db, CostTable(tb.test_registry(), {tb.AddBlock.id: 1}))
+    engine, _bus = engine_on(db, billing)
+    try:
+        record = await engine.execute(graph, ann.id, {})
+        async with asyncio.timeout(10):  # stopped nodes give their reservations back
+            while (await CreditRepo(db).account(ann.id)).reserved:
+                await asyncio.sleep(0.01)
+    finally:
+        await engine.close()
+        await billing.close()
+    return ann.id, record, await ExecutionRepo(db).node_execs(ann.id, record.id)
+
+
+async def test_a_run_out_of_credits_fails_cleanly_having_paid_for_what_ran(
+    db: Database, make_user: MakeUser
+) -> None:
+    g = GraphBuilder()
+    a = g.node(tb.AddBlock, a=1)
+    b = g.node(tb.AddBlock)
+    c = g.node(tb.AddBlock)
+    g.link(a, "sum", b, "a")
+    g.link(b, "sum", c, "a")
+    user_id, record, execs = await _run_with_credits(db, make_user, g, credits=2)
+    assert record.status == S.FAILED
+    assert record.error == "Insufficient balance: 0 credits available, 1 needed"
+    by_node = {e.node_id: e for e in execs}
+    assert [by_node[n].status for n in (a, b, c)] == [S.COMPLETED, S.COMPLETED, S.FAILED]
+    assert by_node[c].error == record.error
+    assert await CreditRepo(db).run_cost(user_id, record.id) == 2
+    assert await CreditRepo(db).account(user_id) == Account(balance=0, reserved=0)
+
+
+async def test_parallel_nodes_never_spend_more_than_the_balance(
+    db: Database, make_user: MakeUser
+) -> None:
+    g = GraphBuilder()
+    source = g.node(tb.AddBlock, a=1)
+    for _ in range(8):
+        g.link(source, "sum", g.node(tb.AddBlock), "a")
+    user_id, record, execs = await _run_with_credits(db, make_user, g, credits=4)
+    assert record.status == S.FAILED and "Insufficient balance" in (record.error or "")
+    completed = {e.id for e in execs if e.status == S.COMPLETED}
+    usage = (await CreditRepo(db).transactions(user_id, CreditKind.USAGE)).transactions
+    assert {t.node_exec_id for t, _ in usage} == completed  # charged exactly what ran
+    assert 1 <= len(completed) <= 4
+    assert await CreditRepo(db).account(user_id) == Account(balance=4 - len(completed), reserved=0)

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from blockyard.store.db import Database
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent
-HEAD = "0007"
+HEAD = "0008"
 """The newest revision in versions/ (a test holds it equal to Alembic's head). A database
 already there starts without importing Alembic at all, which keeps start-up fast."""
 MIGRATION_LOCK_KEY = 7_262_617_165_440_001
