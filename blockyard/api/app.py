@@ -23,6 +23,7 @@ from blockyard.api.routes import (
     api_keys,
     auth,
     blocks,
+    credits,
     executions,
     graphs,
     integrations,
@@ -78,7 +79,8 @@ def create_app(source: Settings | Container | None = None, *, web_dir: Path = WE
     async def health() -> HealthPublic:
         return HealthPublic()
 
-    for module in (auth, api_keys, blocks, graphs, executions, schedules, integrations, admin, mcp):
+    routers = (auth, api_keys, blocks, graphs, executions, schedules, integrations, credits, admin)
+    for module in (*routers, mcp):
         app.include_router(module.router)
     app.include_router(ws_router)
     mount_frontend(app, web_dir)

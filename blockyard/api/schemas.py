@@ -190,6 +190,10 @@ class GraphExecutionPublic(GraphExecutionMeta):
         default_factory=list,
         description="Sub-agent runs started by this run's Agent Executor nodes, oldest first.",
     )
+    cost: int = Field(
+        0,
+        description="Credits charged for this run's node executions (its own, not its sub-runs').",
+    )
 
 
 class HealthPublic(BaseModel):

@@ -85,6 +85,7 @@ async def build_world(client: httpx.AsyncClient, container: Container) -> World:
         "key_id": key.json()["id"],
         "credential_id": cred.json()["id"],
         "schedule_id": schedule.json()["id"],
+        "user_id": alice.id,
         "provider": "openai",
         "block_id": next(iter(container.registry)).id,
     }

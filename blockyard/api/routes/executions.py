@@ -62,6 +62,7 @@ async def execution_detail(
         outputs=graph_outputs(graph, node_execs, container.registry),
         node_executions=[NodeExecutionPublic.model_validate(n) for n in node_execs],
         children=[execution_meta(child) for child in children],
+        cost=await container.repos.credits.run_cost(user_id, graph_exec_id),
     )
 
 
