@@ -1,4 +1,5 @@
-"""Refuse text no database can store: NUL characters and unpaired UTF-16 surrogates.
+"""Refuse text no database can store (NUL characters and unpaired UTF-16 surrogates) and
+JSON nested deeper than any agent or input needs.
 
 PostgreSQL cannot store NUL in text at all and rejects it with an error deep in the
 driver; SQLite stores it and hands it back. Lone surrogates (``"\\ud800"`` in JSON) are
@@ -6,6 +7,10 @@ not Unicode and cannot be encoded as UTF-8. Rather than let either reach a query
 one database, a silent difference on the other), this middleware answers 422 when the
 path, the query string or a JSON body contains one. (Values inside JSON columns are
 handled by the store's codec; names, titles and ids are plain text columns.)
+
+JSON nested more than ``MAX_JSON_DEPTH`` levels is refused the same way: Python's parser
+takes it, but every later step that walks the value recursively (validation, the store's
+codec, blocks) would fail on it with a RecursionError (a 500) instead of a clear answer.
 """
 
 import json
@@ -26,6 +31,33 @@ _BODY = json.dumps(
         "errors": [],
     }
 ).encode("utf-8")
+
+
+MAX_JSON_DEPTH = 100
+"""Deepest nesting of arrays and objects a JSON body may have (blocks allow the same)."""
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKETS = bytes.maketrans(b"[{]}", b"\x01\x01\x02\x02")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[{]}")
+_DEPTH_BODY = json.dumps(
+    {
+        "detail": f"The JSON is nested more than {MAX_JSON_DEPTH} levels deep",
+        "type": "RequestValidationError",
+        "errors": [],
+    }
+).encode("utf-8")
+
+
+def too_deep(data: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when JSON text ``data`` nests arrays and objects more than ``limit`` deep."""
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return False
+    brackets = _STRING.sub(b"", data).translate(None, _NOT_BRACKETS)
+    depth = 0
+    for byte in brackets.translate(_BRACKETS):
+        depth += 1 if byte == 1 else -1
+        if depth > limit:
+            return True
+    return False
 
 
 def bad_text(data: bytes) -> bool:
@@ -65,6 +97,9 @@ class TextGuard:
         if bad_text(body):
             await _refuse(send)
             return
+        if too_deep(body):
+            await _refuse(send, _DEPTH_BODY)
+            return
         await self.app(scope, _replay(messages, receive), send)
 
 
@@ -84,10 +119,10 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
     return replay
 
 
-async def _refuse(send: Send) -> None:
+async def _refuse(send: Send, body: bytes = _BODY) -> None:
     headers = [
         (b"content-type", b"application/json"),
-        (b"content-length", str(len(_BODY)).encode("ascii")),
+        (b"content-length", str(len(body)).encode("ascii")),
     ]
     await send({"type": "http.response.start", "status": 422, "headers": headers})
-    await send({"type": "http.response.body", "body": _BODY})
+    await send({"type": "http.response.body", "body": body})

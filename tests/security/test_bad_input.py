@@ -211,6 +211,32 @@ async def test_unicode_edge_cases_are_stored_or_refused_cleanly(
     assert listed.status_code == 200
 
 
+async def test_json_nested_too_deep_is_refused_on_every_route(
+    api: tuple[httpx.AsyncClient, Container],
+) -> None:
+    client, _ = api
+    user = await signup(client)
+    graph = await create_graph(client, user, greeting_agent())
+    headers = {**user.headers, "Content-Type": "application/json"}
+    deep = "[" * 5000 + "]" * 5000
+    for url, body in [
+        (f"/api/graphs/{graph['id']}/execute/1", '{"inputs": {"name": DEEP}}'),
+        ("/api/graphs", '{"graph": {"name": "x", "nodes": [], "links": [], "d": DEEP}}'),
+        ("/api/graphs/import", '{"nodes": DEEP}'),
+    ]:
+        content = body.replace("DEEP", deep).encode()
+        response = await client.post(url, content=content, headers=headers)
+        assert response.status_code == 422, (url, response.text)
+        assert "nested more than 100 levels" in response.json()["detail"]
+    # Brackets inside strings are text, not nesting; 100 levels are fine.
+    name = '"' + "[" * 500 + '"'
+    ok = '{"inputs": {"name": VALUE}}'.replace("VALUE", "[" * 97 + name + "]" * 97)
+    response = await client.post(
+        f"/api/graphs/{graph['id']}/execute/1", content=ok.encode(), headers=headers
+    )
+    assert response.status_code == 200, response.text
+
+
 async def test_numbers_out_of_range_are_refused_not_overflowed(
     api: tuple[httpx.AsyncClient, Container],
 ) -> None:
