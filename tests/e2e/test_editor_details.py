@@ -133,3 +133,29 @@ def test_blocks_added_from_the_menu_do_not_land_on_each_other(page: Page, shot: 
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
             assert not _overlap(a, b), (a, b)
+
+
+def test_selecting_a_node_shows_its_execution_in_the_run_panel(
+    page: Page, shot: Shot, tmp_path: Path
+) -> None:
+    sign_up(page)
+    import_file(page, tmp_path, autogpt_export(with_unknown_block=False, seconds="0"))
+    run_with_defaults(page)
+    panel = page.get_by_test_id("run-panel")
+    expect(panel).to_have_attribute("data-status", "COMPLETED")
+
+    node(page, "CalculatorBlock").locator(".node-desc").click()
+    details = panel.get_by_test_id("node-details")
+    expect(details).to_contain_text("Calculator")
+    expect(details).to_contain_text("11")  # start 1 + b 10
+    expect(page.get_by_role("tab", name="Node")).to_have_attribute("aria-selected", "true")
+    shot("calculator-selected")
+
+    # Clicking into a field selects its node too: the panel follows, the field keeps focus.
+    seconds = field(page, "CountdownTimerBlock", "seconds", "textarea")
+    seconds.click()
+    expect(details).to_contain_text("Countdown Timer")
+    expect(seconds).to_be_focused()
+    page.keyboard.press("ControlOrMeta+a")
+    page.keyboard.type("2")
+    expect(seconds).to_have_value("2")

@@ -148,26 +148,54 @@ function NodeTab({ run, current, labels, onRerun }: NodeTabProps) {
   );
 }
 
+/** What the Node tab shows: one execution (picked on the timeline), or a node's latest. */
+type Pick = { execId: string } | { nodeId: string };
+
+/** The one node selected on the canvas, if exactly one is. */
+function selectedNode(nodes: { id: string; selected?: boolean }[]): string | null {
+  let found: string | null = null;
+  for (const n of nodes) {
+    if (!n.selected) continue;
+    if (found) return null;
+    found = n.id;
+  }
+  return found;
+}
+
 export function RunPanel({ socket, focus, onStop, onClose, onRerun }: RunPanelProps) {
   const { t } = useTranslation();
   const run = useCanvas((s) => s.run);
+  const selected = useCanvas((s) => selectedNode(s.nodes));
   const labels = useNodeLabels();
   const [tab, setTab] = useState<Tab>("outputs");
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [pick, setPick] = useState<Pick | null>(null);
   const [seenFocus, setSeenFocus] = useState(focus);
+  const [seenSelected, setSeenSelected] = useState(selected);
   const now = useNow(run !== null && !isTerminal(run.status));
 
+  // A node picked from its menu, or selected on the canvas, shows its latest execution
+  // here (and keeps following it while the run goes on). Only the panel's tab changes:
+  // focus stays where the person is, in a node's field say.
+  const showNode = (nodeId: string | null) => {
+    if (!nodeId || !run?.nodes[nodeId]) return;
+    setPick({ nodeId });
+    setTab("node");
+  };
   if (focus !== seenFocus) {
     setSeenFocus(focus);
-    const exec = focus ? run?.nodes[focus.nodeId]?.last : undefined;
-    if (exec) {
-      setSelectedId(exec.node_exec_id);
-      setTab("node");
-    }
+    showNode(focus?.nodeId ?? null);
+  }
+  if (selected !== seenSelected) {
+    setSeenSelected(selected);
+    showNode(selected);
   }
   if (!run) return null;
   const rows = timelineRows(run.execs, labels);
-  const current = selectedId ? run.execs[selectedId] : undefined;
+  const current = !pick
+    ? undefined
+    : "execId" in pick
+      ? run.execs[pick.execId]
+      : run.nodes[pick.nodeId]?.last;
 
   return (
     <section
@@ -191,9 +219,9 @@ export function RunPanel({ socket, focus, onStop, onClose, onRerun }: RunPanelPr
           <Timeline
             rows={rows}
             now={now}
-            selected={selectedId}
+            selected={current?.node_exec_id ?? null}
             onSelect={(exec) => {
-              setSelectedId(exec.node_exec_id);
+              setPick({ execId: exec.node_exec_id });
               setTab("node");
             }}
           />
