@@ -4,30 +4,17 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useGraphs, useSchedules } from "../api/queries";
 import type { Schedule } from "../api/types";
-import { relativeTime } from "../editor/lib/format";
 import { Icon } from "../ui/Icon";
 import {
   CronText,
   DeleteSchedule,
   LastError,
+  LastRun,
   LocalTime,
   ScheduleSwitch,
 } from "../schedules/ScheduleControls";
 
 const COLUMNS = ["name", "agent", "when", "nextRun", "lastRun"] as const;
-
-function LastRun({ schedule }: { schedule: Schedule }) {
-  const { t, i18n } = useTranslation();
-  if (!schedule.last_run_at) return <span className="muted">{t("schedules.notYet")}</span>;
-  const when = relativeTime(schedule.last_run_at, i18n.language);
-  // After a failed fire, last_exec_id is still the run of an earlier fire: no link then.
-  if (!schedule.last_exec_id || schedule.last_error) return <span>{when}</span>;
-  return (
-    <Link to={`/agents/${schedule.graph_id}/runs/${schedule.last_exec_id}`} data-testid="schedule-last-run">
-      {when}
-    </Link>
-  );
-}
 
 function Row({ schedule, agentName }: { schedule: Schedule; agentName: string | undefined }) {
   const { t } = useTranslation();

@@ -6,24 +6,30 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { api } from "../api/endpoints";
 import { keys } from "../api/queries";
 import type { Schedule } from "../api/types";
-import { formatTime } from "../editor/lib/format";
+import { formatTime, relativeTime } from "../editor/lib/format";
 import { Dialog } from "../ui/Dialog";
 import { Icon } from "../ui/Icon";
 import { toast } from "../ui/toasts";
-import { describeCron } from "./cron";
+import { describeCron, normalizeCron } from "./cron";
 import "./schedules.css";
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** "At 09:00, Monday through Friday" with the raw expression on hover. */
+/** "At 09:00, Monday through Friday" with the raw expression on hover; an unusual one as written. */
 export function CronText({ cron }: { cron: string }) {
   const { t, i18n } = useTranslation();
-  return <span title={cron}>{describeCron(cron, t, i18n.language)}</span>;
+  const words = describeCron(cron, t, i18n.language);
+  return (
+    <span title={cron} className={words === normalizeCron(cron) ? "cron-raw" : undefined}>
+      {words}
+    </span>
+  );
 }
 
 /** A time in the viewer's own zone (the schedule's zone may differ; the server sends UTC). */
@@ -142,5 +148,19 @@ export function LastError({ schedule }: { schedule: Schedule }) {
       <Icon name="alert" size={13} />
       <span>{t("schedules.lastError", { message: schedule.last_error })}</span>
     </div>
+  );
+}
+
+/** When it last fired, linking to the run that fire started. */
+export function LastRun({ schedule }: { schedule: Schedule }) {
+  const { t, i18n } = useTranslation();
+  if (!schedule.last_run_at) return <span className="muted">{t("schedules.notYet")}</span>;
+  const when = relativeTime(schedule.last_run_at, i18n.language);
+  // After a failed fire, last_exec_id is still the run of an earlier fire: no link then.
+  if (!schedule.last_exec_id || schedule.last_error) return <span>{when}</span>;
+  return (
+    <Link to={`/agents/${schedule.graph_id}/runs/${schedule.last_exec_id}`} data-testid="schedule-last-run">
+      {when}
+    </Link>
   );
 }

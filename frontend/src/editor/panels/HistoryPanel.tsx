@@ -1,7 +1,15 @@
-/** Past runs and saved versions of the agent, side by side in one drawer. */
+/** Past runs, saved versions and schedules of the agent, side by side in one drawer. */
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { useGraphExecutions, useVersions } from "../../api/queries";
+import { useGraphExecutions, useGraphSchedules, useVersions } from "../../api/queries";
+import {
+  CronText,
+  DeleteSchedule,
+  LastError,
+  LastRun,
+  LocalTime,
+  ScheduleSwitch,
+} from "../../schedules/ScheduleControls";
 import { Icon } from "../../ui/Icon";
 import { StatusBadge } from "../../ui/StatusBadge";
 import { relativeTime } from "../lib/format";
@@ -18,12 +26,12 @@ interface HistoryPanelProps {
 
 export function HistoryPanel(props: HistoryPanelProps) {
   const { t } = useTranslation();
-  const [tab, setTab] = useState<"runs" | "versions">("runs");
+  const [tab, setTab] = useState<"runs" | "versions" | "schedules">("runs");
   return (
     <aside className="side-panel" aria-label={t("history.title")} data-testid="history-panel">
       <header className="side-panel-head">
         <div className="tabs" role="tablist">
-          {(["runs", "versions"] as const).map((name) => (
+          {(["runs", "versions", "schedules"] as const).map((name) => (
             <button
               key={name}
               role="tab"
@@ -44,20 +52,25 @@ export function HistoryPanel(props: HistoryPanelProps) {
           <Icon name="x" size={14} />
         </button>
       </header>
-      {tab === "runs" ? <RunList {...props} /> : <VersionList {...props} />}
+      {tab === "runs" && <RunList {...props} />}
+      {tab === "versions" && <VersionList {...props} />}
+      {tab === "schedules" && <ScheduleList {...props} />}
     </aside>
+  );
+}
+
+function Loading() {
+  return (
+    <div className="side-panel-body">
+      <span className="spinner" />
+    </div>
   );
 }
 
 function RunList({ graphId, activeExecId, onOpenRun }: HistoryPanelProps) {
   const { t, i18n } = useTranslation();
   const { data, isLoading } = useGraphExecutions(graphId);
-  if (isLoading)
-    return (
-      <div className="side-panel-body">
-        <span className="spinner" />
-      </div>
-    );
+  if (isLoading) return <Loading />;
   if (!data?.length) return <p className="side-panel-body muted">{t("history.noRuns")}</p>;
   return (
     <ul className="side-list" data-testid="run-list">
@@ -80,12 +93,7 @@ function RunList({ graphId, activeExecId, onOpenRun }: HistoryPanelProps) {
 function VersionList({ graphId, currentVersion, onOpenVersion, onRestoreVersion }: HistoryPanelProps) {
   const { t, i18n } = useTranslation();
   const { data, isLoading } = useVersions(graphId, true);
-  if (isLoading)
-    return (
-      <div className="side-panel-body">
-        <span className="spinner" />
-      </div>
-    );
+  if (isLoading) return <Loading />;
   const versions = [...(data ?? [])].sort((a, b) => b.version - a.version);
   return (
     <ul className="side-list" data-testid="version-list">
@@ -119,6 +127,45 @@ function VersionList({ graphId, currentVersion, onOpenVersion, onRestoreVersion 
               <Icon name="restore" size={13} /> {t("history.restore")}
             </button>
           )}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function ScheduleList({ graphId }: HistoryPanelProps) {
+  const { t } = useTranslation();
+  const { data, isLoading } = useGraphSchedules(graphId);
+  if (isLoading) return <Loading />;
+  if (!data?.length) return <p className="side-panel-body muted">{t("history.noSchedules")}</p>;
+  return (
+    <ul className="side-list" data-testid="schedule-list">
+      {data.map((s) => (
+        <li
+          key={s.id}
+          className={s.enabled ? "schedule-item" : "schedule-item paused"}
+          data-testid="schedule-item"
+        >
+          <ScheduleSwitch schedule={s} />
+          <div className="grow">
+            <span className="schedule-name truncate">{s.name}</span>
+            <span className="schedule-meta">
+              <CronText cron={s.cron} />
+            </span>
+            <span className="schedule-zone">
+              {s.timezone}
+              {s.graph_version !== null && ` · v${s.graph_version}`}
+            </span>
+            <span className="schedule-meta" data-testid="schedule-next">
+              <span className="muted">{t("schedules.nextRun")}</span>{" "}
+              {s.enabled ? <LocalTime iso={s.next_run_at} /> : t("schedules.off")}
+            </span>
+            <span className="schedule-meta">
+              <span className="muted">{t("schedules.lastRun")}</span> <LastRun schedule={s} />
+            </span>
+            <LastError schedule={s} />
+          </div>
+          <DeleteSchedule schedule={s} />
         </li>
       ))}
     </ul>
