@@ -20,6 +20,23 @@ export function formatDuration(ms: number | null): string {
   return `${minutes} min ${Math.round((ms % 60_000) / 1000)} s`;
 }
 
+/** One tick of an axis `total` ms long: spans under 10 ms need tenths of a millisecond. */
+function formatTick(ms: number, total: number): string {
+  if (ms === 0) return "0";
+  if (total < 10) return `${Number(ms.toFixed(1))} ms`;
+  return formatDuration(ms);
+}
+
+/**
+ * The labels of a time axis `total` ms long: its start, middle and end, precise enough
+ * to differ ("0 · 0.5 ms · 1 ms" for a fast run); a middle that would read like the
+ * start or the end is left out.
+ */
+export function axisTicks(total: number): string[] {
+  const ticks = ["0", formatTick(total / 2, total), formatTick(total, total)];
+  return ticks.filter((tick, i) => ticks.indexOf(tick) === i);
+}
+
 export function formatTime(iso: string | null | undefined, locale?: string): string {
   if (!iso) return "—";
   const date = new Date(iso);

@@ -4,7 +4,7 @@
  */
 import { useTranslation } from "react-i18next";
 import type { NodeExecution } from "../../api/types";
-import { durationMs, formatDuration } from "../lib/format";
+import { axisTicks, durationMs, formatDuration } from "../lib/format";
 import type { TimelineRow } from "../lib/timeline";
 import { axisOf, spanOf } from "../lib/timeline";
 
@@ -25,9 +25,9 @@ export function Timeline({ rows, selected, onSelect, now }: TimelineProps) {
   return (
     <div className="timeline" role="list" aria-label={t("run.timeline")} data-testid="timeline">
       <div className="timeline-axis">
-        <span>0</span>
-        <span>{formatDuration(total / 2)}</span>
-        <span>{formatDuration(total)}</span>
+        {axisTicks(total).map((tick) => (
+          <span key={tick}>{tick}</span>
+        ))}
       </div>
       {rows.map(({ exec, label }) => {
         const queued = spanOf(
