@@ -2,6 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { api } from "./endpoints";
 import { getTokens } from "./session";
+import type { Schedule } from "./types";
 
 export const keys = {
   me: ["me"] as const,
@@ -73,7 +74,11 @@ export function useProviders() {
 
 /** All the user's schedules, across agents. */
 export function useSchedules() {
-  return useQuery({ queryKey: keys.schedules, queryFn: api.listSchedules });
+  return useQuery({
+    queryKey: keys.schedules,
+    queryFn: api.listSchedules,
+    refetchInterval: (query) => untilNextFire(query.state.data),
+  });
 }
 
 /** One agent's schedules; fetched only while `enabled` (e.g. its tab is open). */
@@ -82,5 +87,20 @@ export function useGraphSchedules(graphId: string | undefined, enabled = true) {
     queryKey: keys.graphSchedules(graphId ?? ""),
     queryFn: () => api.listGraphSchedules(graphId ?? ""),
     enabled: Boolean(graphId) && enabled,
+    refetchInterval: (query) => untilNextFire(query.state.data),
   });
+}
+
+/**
+ * How long a shown schedule list waits before it asks again: until a few seconds after the
+ * earliest planned fire, so "last run" and "next run" move on by themselves (at least 5 s
+ * apart while a fire is overdue, at most 10 min); false when none is planned.
+ */
+export function untilNextFire(schedules: readonly Schedule[] | undefined, now = Date.now()): number | false {
+  const fires = (schedules ?? []).flatMap((s) =>
+    s.enabled && s.next_run_at ? [Date.parse(s.next_run_at)] : [],
+  );
+  const next = Math.min(...fires.filter((at) => !Number.isNaN(at)));
+  if (!Number.isFinite(next)) return false;
+  return Math.min(Math.max(next - now + 3_000, 5_000), 10 * 60_000);
 }
