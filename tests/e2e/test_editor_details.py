@@ -159,3 +159,20 @@ def test_selecting_a_node_shows_its_execution_in_the_run_panel(
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type("2")
     expect(seconds).to_have_value("2")
+
+
+def test_the_minimap_gives_way_to_the_run_panel(page: Page, shot: Shot, tmp_path: Path) -> None:
+    sign_up(page)
+    import_file(page, tmp_path, autogpt_export(with_unknown_block=False, seconds="0"))
+    minimap = page.locator(".react-flow__minimap")
+    expect(minimap).to_be_visible()
+    run_with_defaults(page)
+    panel = page.get_by_test_id("run-panel")
+    expect(panel).to_have_attribute("data-status", "COMPLETED")
+    # With the panel open the canvas is short: the minimap would sit on the nodes' forms.
+    expect(minimap).to_have_count(0)
+    field(page, "AgentOutputBlock", "name").click(timeout=3000)  # nothing lies on it
+    shot("run-panel-without-minimap")
+    panel.get_by_role("button", name="Close").click()
+    expect(panel).to_have_count(0)
+    expect(minimap).to_be_visible()

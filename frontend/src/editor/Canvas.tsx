@@ -89,6 +89,7 @@ export function Canvas({ onAdded, readOnly }: CanvasProps) {
   const [fitOnOpen] = useState(() => store.getState().nodes.length > 0);
   const { screenToFlowPosition } = useReactFlow();
   const { nodes, edges } = useCanvas(useShallow((s) => ({ nodes: s.nodes, edges: s.edges })));
+  const runShown = useCanvas((s) => s.run !== null);
   const handlers = useCanvas(
     useShallow((s) => ({
       onNodesChange: s.onNodesChange,
@@ -172,7 +173,8 @@ export function Canvas({ onAdded, readOnly }: CanvasProps) {
         fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
       >
         <Background variant={BackgroundVariant.Dots} gap={18} size={1.2} color="var(--grid)" />
-        <MiniMap pannable zoomable className="minimap" nodeBorderRadius={6} />
+        {/* With the run panel open the canvas is too short to spare a corner for it. */}
+        {!runShown && <MiniMap pannable zoomable className="minimap" nodeBorderRadius={6} />}
         <Controls showInteractive={false} position="bottom-left" />
       </ReactFlow>
       <HintBanner />
