@@ -178,6 +178,7 @@ export const en = {
     itemLabel: "Item {{index}}",
     valueLabel: "Value of {{key}}",
     invalidJson: "Not valid JSON.",
+    example: "e.g. {{value}}",
     jsonPlaceholder: 'Text, or JSON such as [1, 2] or {"a": 1}',
     templatePlaceholder: "Hello {{name}}!",
   },

@@ -179,6 +179,7 @@ export const zh: Catalogue = {
     itemLabel: "第 {{index}} 项",
     valueLabel: "{{key}} 的值",
     invalidJson: "不是有效的 JSON。",
+    example: "例如：{{value}}",
     jsonPlaceholder: '文本，或 JSON，如 [1, 2] 或 {"a": 1}',
     templatePlaceholder: "你好，{{name}}！",
   },

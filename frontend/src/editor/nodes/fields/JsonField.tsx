@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { parseLoose } from "../../lib/values";
+import { placeholderOf } from "./placeholder";
 import type { FieldProps } from "./types";
 
 /** The text of a value; nothing (`undefined` or `null`, an unset default) is an empty field. */
@@ -27,7 +28,7 @@ export function JsonField({ id, prop, value, onChange, invalid }: FieldProps) {
         className="textarea mono nodrag nowheel"
         rows={2}
         value={text}
-        placeholder={prop.schema.placeholder ?? t("fields.jsonPlaceholder")}
+        placeholder={placeholderOf(prop.schema, t, t("fields.jsonPlaceholder"))}
         aria-invalid={invalid || error}
         onChange={(e) => {
           setText(e.target.value);

@@ -1,4 +1,6 @@
 import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { placeholderOf } from "./placeholder";
 import type { FieldProps } from "./types";
 
 /** Keeps the typed text while it is not yet a number ("-", "1."), stores numbers only. */
@@ -10,6 +12,7 @@ export function NumberField({
   invalid,
   integer,
 }: FieldProps & { integer?: boolean }) {
+  const { t } = useTranslation();
   const [text, setText] = useState(typeof value === "number" ? String(value) : "");
   const [seen, setSeen] = useState(value);
   if (value !== seen) {
@@ -28,7 +31,7 @@ export function NumberField({
       min={prop.schema.minimum}
       max={prop.schema.maximum}
       value={text}
-      placeholder={prop.schema.placeholder ?? ""}
+      placeholder={placeholderOf(prop.schema, t)}
       aria-invalid={invalid}
       onChange={(e) => {
         setText(e.target.value);

@@ -1,5 +1,6 @@
 import { useTranslation } from "react-i18next";
 import { templateVariables } from "../../lib/values";
+import { placeholderOf } from "./placeholder";
 import type { FieldProps } from "./types";
 
 export function TextAreaField({
@@ -21,9 +22,11 @@ export function TextAreaField({
         className={template ? "textarea mono nodrag nowheel" : "textarea nodrag nowheel"}
         rows={template ? 4 : 3}
         value={text}
-        placeholder={
-          prop.schema.placeholder ?? (template ? t("fields.templatePlaceholder", { name: "{{name}}" }) : "")
-        }
+        placeholder={placeholderOf(
+          prop.schema,
+          t,
+          template ? t("fields.templatePlaceholder", { name: "{{name}}" }) : "",
+        )}
         aria-invalid={invalid}
         onChange={(e) => onChange(e.target.value === "" && !prop.required ? undefined : e.target.value)}
       />

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Icon } from "../../../ui/Icon";
+import { placeholderOf } from "./placeholder";
 import type { FieldProps } from "./types";
 
 type Variant = "text" | "secret" | "date" | "time";
@@ -24,7 +25,7 @@ export function TextField({
       value={
         typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value)
       }
-      placeholder={prop.schema.placeholder ?? ""}
+      placeholder={placeholderOf(prop.schema, t)}
       aria-invalid={invalid}
       autoComplete={variant === "secret" ? "off" : undefined}
       onChange={(e) => onChange(e.target.value === "" && !prop.required ? undefined : e.target.value)}

@@ -1,6 +1,7 @@
 import { cleanup, render, screen } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import type { JSONSchema } from "../../../api/types";
+import { block } from "../../../test/blocks";
 import { SchemaForm } from "../../panels/SchemaForm";
 
 afterEach(cleanup);
@@ -43,5 +44,28 @@ describe("a null value is an empty field", () => {
     for (const label of ["Any", "Number", "Integer"]) {
       expect(screen.getByLabelText<HTMLInputElement>(label).value, label).toBe("");
     }
+  });
+});
+
+describe("placeholders", () => {
+  it("read as examples, not as values", () => {
+    render(form(block("CalculatorBlock").inputSchema, {}));
+    expect(screen.getByLabelText<HTMLInputElement>(/^A/).placeholder).toBe("e.g. 10");
+    expect(screen.getByLabelText<HTMLInputElement>(/^B/).placeholder).toBe("e.g. 5");
+  });
+
+  it("keep a field's own hint, and show none where there is none", () => {
+    const schema: JSONSchema = {
+      type: "object",
+      properties: {
+        data: { title: "Data", placeholder: '{"name": "Ann"}' },
+        free: { title: "Free" },
+        plain: { title: "Plain", type: "string" },
+      },
+    };
+    render(form(schema, {}));
+    expect(screen.getByLabelText<HTMLTextAreaElement>("Data").placeholder).toBe('e.g. {"name": "Ann"}');
+    expect(screen.getByLabelText<HTMLTextAreaElement>("Free").placeholder).toMatch(/^Text, or JSON/);
+    expect(screen.getByLabelText<HTMLInputElement>("Plain").placeholder).toBe("");
   });
 });
