@@ -162,40 +162,49 @@ function selectedNode(nodes: { id: string; selected?: boolean }[]): string | nul
   return found;
 }
 
+/**
+ * Which tab the panel shows and what its Node tab is about. A node picked from its menu,
+ * or selected on the canvas, shows its latest execution (and keeps following it while
+ * the run goes on); only the tab changes, so focus stays where the person is (in a
+ * node's field, say). Another run (a re-run, one from the history) opens on its outputs.
+ */
+function usePanelView(run: RunState | null, focus: FocusRequest | null) {
+  const selected = useCanvas((s) => selectedNode(s.nodes));
+  const [tab, setTab] = useState<Tab>("outputs");
+  const [pick, setPick] = useState<Pick | null>(null);
+  const [seen, setSeen] = useState({ focus, selected, run: run?.execId });
+
+  if (seen.focus !== focus || seen.selected !== selected || seen.run !== run?.execId) {
+    setSeen({ focus, selected, run: run?.execId });
+    const nodeId = seen.focus !== focus ? focus?.nodeId : selected;
+    if (seen.run !== run?.execId) {
+      setTab("outputs");
+      setPick(null);
+    } else if (nodeId && run?.nodes[nodeId]) {
+      setPick({ nodeId });
+      setTab("node");
+    }
+  }
+  const pickExec = (exec: NodeExecution) => {
+    setPick({ execId: exec.node_exec_id });
+    setTab("node");
+  };
+  return { tab, setTab, current: currentExec(run, pick), pickExec };
+}
+
+function currentExec(run: RunState | null, pick: Pick | null): NodeExecution | undefined {
+  if (!run || !pick) return undefined;
+  return "execId" in pick ? run.execs[pick.execId] : run.nodes[pick.nodeId]?.last;
+}
+
 export function RunPanel({ socket, focus, onStop, onClose, onRerun }: RunPanelProps) {
   const { t } = useTranslation();
   const run = useCanvas((s) => s.run);
-  const selected = useCanvas((s) => selectedNode(s.nodes));
   const labels = useNodeLabels();
-  const [tab, setTab] = useState<Tab>("outputs");
-  const [pick, setPick] = useState<Pick | null>(null);
-  const [seenFocus, setSeenFocus] = useState(focus);
-  const [seenSelected, setSeenSelected] = useState(selected);
+  const { tab, setTab, current, pickExec } = usePanelView(run, focus);
   const now = useNow(run !== null && !isTerminal(run.status));
-
-  // A node picked from its menu, or selected on the canvas, shows its latest execution
-  // here (and keeps following it while the run goes on). Only the panel's tab changes:
-  // focus stays where the person is, in a node's field say.
-  const showNode = (nodeId: string | null) => {
-    if (!nodeId || !run?.nodes[nodeId]) return;
-    setPick({ nodeId });
-    setTab("node");
-  };
-  if (focus !== seenFocus) {
-    setSeenFocus(focus);
-    showNode(focus?.nodeId ?? null);
-  }
-  if (selected !== seenSelected) {
-    setSeenSelected(selected);
-    showNode(selected);
-  }
   if (!run) return null;
   const rows = timelineRows(run.execs, labels);
-  const current = !pick
-    ? undefined
-    : "execId" in pick
-      ? run.execs[pick.execId]
-      : run.nodes[pick.nodeId]?.last;
 
   return (
     <section
@@ -216,15 +225,7 @@ export function RunPanel({ socket, focus, onStop, onClose, onRerun }: RunPanelPr
       <div className="run-panel-body">
         {tab === "outputs" && <Outputs run={run} />}
         {tab === "timeline" && (
-          <Timeline
-            rows={rows}
-            now={now}
-            selected={current?.node_exec_id ?? null}
-            onSelect={(exec) => {
-              setPick({ execId: exec.node_exec_id });
-              setTab("node");
-            }}
-          />
+          <Timeline rows={rows} now={now} selected={current?.node_exec_id ?? null} onSelect={pickExec} />
         )}
         {tab === "node" && <NodeTab run={run} current={current} labels={labels} onRerun={onRerun} />}
       </div>
