@@ -58,7 +58,9 @@ class SchedulePublic(BaseModel):
     enabled: bool
     next_run_at: Timestamp = Field(None, description="When it fires next; empty while off.")
     last_run_at: Timestamp = None
-    last_exec_id: str | None = Field(None, description="The run its last fire started.")
+    last_exec_id: str | None = Field(
+        None, description="The run its last fire started (empty when it started none)."
+    )
     last_error: str | None = Field(None, description="Why its last fire could not start.")
     created_at: Timestamp = None
     updated_at: Timestamp = None

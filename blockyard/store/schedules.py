@@ -134,9 +134,7 @@ class ScheduleRepo:
         error: str | None,
         disable: bool = False,
     ) -> None:
-        values: dict[str, Any] = {"last_run_at": at, "last_error": error}
-        if exec_id is not None:
-            values["last_exec_id"] = exec_id
+        values: dict[str, Any] = {"last_run_at": at, "last_error": error, "last_exec_id": exec_id}
         if disable:
             values.update(enabled=False, next_run_at=None)
         statement = update(schedules).where(schedules.c.id == schedule_id).values(**values)

@@ -124,12 +124,18 @@ async def test_a_fire_that_cannot_start_is_recorded(db: Database, make_user: Mak
     ann = await make_user("ann")
     repo = ScheduleRepo(db)
     busy = await repo.create(schedule(ann.id))
-    runs = Runs(fail=RateLimitError("You have 50 runs queued or running"))
-    scheduler = Scheduler(repo, runs.submit, clock=lambda: START + 61)
+    runs = Runs()
+    scheduler = Scheduler(repo, runs.submit, clock=lambda: START + 1)
+    await repo.update(ann.id, busy.id, next_run_at=START)  # one fire that works first
+    assert await scheduler.run_due() == 1
+    assert (await repo.get(ann.id, busy.id)).last_exec_id is not None
+    runs.fail = RateLimitError("You have 50 runs queued or running")
+    scheduler.clock = lambda: START + 61
     assert await scheduler.run_due() == 1
     stored = await repo.get(ann.id, busy.id)
     assert stored.enabled and stored.next_run_at == START + 120
     assert stored.last_error == "You have 50 runs queued or running"
+    assert stored.last_exec_id is None  # the last fire started no run
 
     gone = await repo.create(schedule(ann.id, graph_id="deleted"))
     runs.fail = NotFoundError("Graph deleted not found")
