@@ -21,8 +21,10 @@ def free_port() -> int:
 
 
 class ServeProcess:
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+        """``env``: settings for this server (``BLOCKYARD_*`` variables) on top of ours."""
         self.data_dir = data_dir
+        self.env = dict(env or {})
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -32,6 +34,7 @@ class ServeProcess:
         env = {**os.environ, "BLOCKYARD_DATA_DIR": str(self.data_dir)}
         for name in ("BLOCKYARD_DATABASE_URL", "BLOCKYARD_REDIS_URL"):
             env.pop(name, None)
+        env.update(self.env)
         with open(self.data_dir / "server.log", "ab") as log:  # the child keeps its own fd
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "blockyard.cli", "serve", "--port", str(self.port)],

@@ -8,6 +8,7 @@ import { ApiKeysPage } from "./routes/ApiKeysPage";
 import { AuthPage } from "./routes/AuthPage";
 import { CredentialsPage } from "./routes/credentials/CredentialsPage";
 import { OAuthCallbackPage } from "./routes/credentials/OAuthCallbackPage";
+import { CreditsPage } from "./routes/credits/CreditsPage";
 import { Layout, RequireAuth } from "./routes/Layout";
 import { NotFound } from "./routes/NotFound";
 import { SchedulesPage } from "./routes/SchedulesPage";
@@ -59,6 +60,7 @@ export function App() {
                 <Route path="/settings" element={<Navigate to="/settings/api-keys" replace />} />
                 <Route path="/settings/api-keys" element={<ApiKeysPage />} />
                 <Route path="/settings/credentials" element={<CredentialsPage />} />
+                <Route path="/settings/credits" element={<CreditsPage />} />
                 <Route path="/auth/integrations/oauth_callback" element={<OAuthCallbackPage />} />
                 <Route path="*" element={<NotFound />} />
               </Route>

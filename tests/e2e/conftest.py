@@ -18,7 +18,7 @@ CHROMIUM = os.environ.get("BLOCKYARD_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright  # noqa: E402
 
 from tests.server_process import ServeProcess  # noqa: E402
 
@@ -59,17 +59,31 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, server: Server) -> Iterator[Page]:
-    context = browser.new_context(
-        base_url=server.url, viewport={"width": 1440, "height": 900}, locale="en-US"
-    )
-    context.set_default_timeout(15_000)
-    opened = context.new_page()
+def open_page(browser: Browser) -> Iterator[Callable[[str], Page]]:
+    """``open_page(base_url)``: a page in a fresh browser context on that server; an
+    uncaught error in any page opened so fails the test."""
+    contexts: list[BrowserContext] = []
     errors: list[str] = []
-    opened.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield opened
-    context.close()
+
+    def open_on(base_url: str) -> Page:
+        context = browser.new_context(
+            base_url=base_url, viewport={"width": 1440, "height": 900}, locale="en-US"
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        opened = context.new_page()
+        opened.on("pageerror", lambda exc: errors.append(str(exc)))
+        return opened
+
+    yield open_on
+    for context in contexts:
+        context.close()
     assert not errors, f"uncaught errors in the page: {errors}"
+
+
+@pytest.fixture
+def page(open_page: Callable[[str], Page], server: Server) -> Page:
+    return open_page(server.url)
 
 
 @pytest.fixture

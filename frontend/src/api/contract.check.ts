@@ -9,6 +9,10 @@ import type {
   ApiKeyInfo,
   ApiKeyScope,
   Credential,
+  CreditKind,
+  CreditTransaction,
+  CreditTransactionPage,
+  Credits,
   ExecutionStatus,
   Graph,
   GraphExecution,
@@ -48,6 +52,11 @@ export type ResponseChecks = [
   Assert<KeysIn<Schedule, S["SchedulePublic"]>>,
   // Every field the server may send is one the app knows about, too.
   Assert<KeysIn<S["SchedulePublic"], Schedule>>,
+  Assert<KeysIn<Credits, S["CreditsPublic"]>>,
+  Assert<KeysIn<CreditTransaction, S["CreditTransactionPublic"]>>,
+  Assert<KeysIn<S["CreditTransactionPublic"], CreditTransaction>>,
+  Assert<KeysIn<CreditTransactionPage, S["CreditTransactionPage"]>>,
+  Assert<Same<CreditKind, S["CreditKind"]>>,
 ];
 
 export type RequestChecks = [
@@ -103,6 +112,8 @@ type UsedRoutes =
   | "/api/integrations/{provider}/callback"
   | "/api/graphs/{graph_id}/schedules"
   | "/api/schedules"
-  | "/api/schedules/{schedule_id}";
+  | "/api/schedules/{schedule_id}"
+  | "/api/credits"
+  | "/api/credits/transactions";
 
 export type RouteChecks = Assert<Assignable<UsedRoutes, keyof paths>>;

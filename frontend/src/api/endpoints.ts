@@ -7,6 +7,9 @@ import type {
   BlockInfo,
   Credential,
   CredentialDraft,
+  CreditKind,
+  CreditTransactionPage,
+  Credits,
   Provider,
   Graph,
   GraphExecution,
@@ -117,4 +120,8 @@ export const api = {
   updateSchedule: (id: string, change: ScheduleChange) =>
     request<Schedule>(`/api/schedules/${id}`, { method: "PATCH", body: change }),
   deleteSchedule: (id: string) => request<undefined>(`/api/schedules/${id}`, { method: "DELETE" }),
+
+  getCredits: () => request<Credits>("/api/credits"),
+  listCreditTransactions: (page: { kind?: CreditKind; limit: number; offset: number }) =>
+    request<CreditTransactionPage>("/api/credits/transactions", { query: page }),
 };

@@ -1,8 +1,8 @@
 /** TanStack Query keys and hooks for server state shared across pages. */
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { api } from "./endpoints";
 import { getTokens } from "./session";
-import type { Schedule } from "./types";
+import type { CreditKind, Schedule } from "./types";
 
 export const keys = {
   me: ["me"] as const,
@@ -19,6 +19,10 @@ export const keys = {
   /** Every schedule list starts with this, so invalidating it refreshes them all. */
   schedules: ["schedules"] as const,
   graphSchedules: (graphId: string) => ["schedules", "graph", graphId] as const,
+  /** Every credits query starts with this, so invalidating it refreshes balance and ledger. */
+  credits: ["credits"] as const,
+  creditTransactions: (kind: CreditKind | undefined, offset: number, limit: number) =>
+    ["credits", "transactions", kind ?? "all", offset, limit] as const,
 };
 
 export function useMe() {
@@ -103,4 +107,19 @@ export function untilNextFire(schedules: readonly Schedule[] | undefined, now = 
   const next = Math.min(...fires.filter((at) => !Number.isNaN(at)));
   if (!Number.isFinite(next)) return false;
   return Math.min(Math.max(next - now + 3_000, 5_000), 10 * 60_000);
+}
+
+/** The balance moves with every run: fetched fresh on each visit, and every minute while shown. */
+export function useCredits() {
+  return useQuery({ queryKey: keys.credits, queryFn: api.getCredits, staleTime: 0, refetchInterval: 60_000 });
+}
+
+/** One page of the ledger, newest first; the previous page stays shown while the next loads. */
+export function useCreditTransactions(kind: CreditKind | undefined, offset: number, limit: number) {
+  return useQuery({
+    queryKey: keys.creditTransactions(kind, offset, limit),
+    queryFn: () => api.listCreditTransactions({ kind, offset, limit }),
+    staleTime: 0,
+    placeholderData: keepPreviousData,
+  });
 }

@@ -587,6 +587,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Credits
+         * @description Your balance, what running nodes hold of it, and whether credits are on.
+         */
+        get: operations["get_credits_api_credits_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/credits/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Transactions
+         * @description Your transactions, newest first.
+         */
+        get: operations["list_transactions_api_credits_transactions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{user_id}/credits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin Get Credits
+         * @description A user's balance (administrators only).
+         */
+        get: operations["admin_get_credits_api_admin_users__user_id__credits_get"];
+        put?: never;
+        /**
+         * Admin Adjust
+         * @description Add a top-up, grant or refund to a user's ledger, with the reason they will see.
+         */
+        post: operations["admin_adjust_api_admin_users__user_id__credits_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{user_id}/credits/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Admin List Transactions
+         * @description A user's transactions, newest first, with who added each (administrators only).
+         */
+        get: operations["admin_list_transactions_api_admin_users__user_id__credits_transactions_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/encryption": {
         parameters: {
             query?: never;
@@ -797,6 +881,158 @@ export interface components {
              */
             revoked: boolean;
         };
+        /**
+         * CreditAdjustment
+         * @description An administrator's top-up, grant or refund.
+         */
+        CreditAdjustment: {
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "TOP_UP" | "GRANT" | "REFUND";
+            /**
+             * Amount
+             * @description Credits to add; a GRANT may be negative (a correction), never below what the user's running nodes have reserved.
+             */
+            amount: number;
+            /**
+             * Reason
+             * @description Why, as the user will read it in their transactions.
+             */
+            reason: string;
+        };
+        /**
+         * CreditKind
+         * @description Kinds of transaction (AutoGPT's ``CreditTransactionType`` names).
+         * @enum {string}
+         */
+        CreditKind: "TOP_UP" | "USAGE" | "GRANT" | "REFUND";
+        /** CreditTransactionAdmin */
+        CreditTransactionAdmin: {
+            /** Id */
+            id: string;
+            kind: components["schemas"]["CreditKind"];
+            /**
+             * Amount
+             * @description Signed: usage is negative, the other kinds positive.
+             */
+            amount: number;
+            /**
+             * Running Balance
+             * @description The balance right after this transaction.
+             */
+            running_balance: number;
+            /** Created At */
+            created_at?: string | null;
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Graph Id
+             * @description For usage: the agent of the run.
+             */
+            graph_id?: string | null;
+            /**
+             * Graph Exec Id
+             * @description For usage: the run.
+             */
+            graph_exec_id?: string | null;
+            /**
+             * Node Exec Id
+             * @description For usage: the node execution.
+             */
+            node_exec_id?: string | null;
+            /**
+             * Block Id
+             * @description For usage: the block that ran.
+             */
+            block_id?: string | null;
+            /**
+             * Admin Id
+             * @description The administrator who added it.
+             */
+            admin_id?: string | null;
+        };
+        /** CreditTransactionAdminPage */
+        CreditTransactionAdminPage: {
+            /** Transactions */
+            transactions: components["schemas"]["CreditTransactionAdmin"][];
+            /** Total */
+            total: number;
+        };
+        /** CreditTransactionPage */
+        CreditTransactionPage: {
+            /** Transactions */
+            transactions: components["schemas"]["CreditTransactionPublic"][];
+            /**
+             * Total
+             * @description How many transactions match, over every page.
+             */
+            total: number;
+        };
+        /** CreditTransactionPublic */
+        CreditTransactionPublic: {
+            /** Id */
+            id: string;
+            kind: components["schemas"]["CreditKind"];
+            /**
+             * Amount
+             * @description Signed: usage is negative, the other kinds positive.
+             */
+            amount: number;
+            /**
+             * Running Balance
+             * @description The balance right after this transaction.
+             */
+            running_balance: number;
+            /** Created At */
+            created_at?: string | null;
+            /** Reason */
+            reason?: string | null;
+            /**
+             * Graph Id
+             * @description For usage: the agent of the run.
+             */
+            graph_id?: string | null;
+            /**
+             * Graph Exec Id
+             * @description For usage: the run.
+             */
+            graph_exec_id?: string | null;
+            /**
+             * Node Exec Id
+             * @description For usage: the node execution.
+             */
+            node_exec_id?: string | null;
+            /**
+             * Block Id
+             * @description For usage: the block that ran.
+             */
+            block_id?: string | null;
+        };
+        /** CreditsPublic */
+        CreditsPublic: {
+            /**
+             * Enabled
+             * @description Whether this server bills runs in credits (when not, nothing is charged).
+             */
+            enabled: boolean;
+            /**
+             * Balance
+             * @description Credits: the sum of every transaction.
+             */
+            balance: number;
+            /**
+             * Reserved
+             * @description Credits held by nodes running now (charged when done).
+             */
+            reserved: number;
+            /**
+             * Available
+             * @description What new nodes may spend: balance less reserved.
+             */
+            available: number;
+        };
         /** EncryptionStatus */
         EncryptionStatus: {
             /** Current Key Id */
@@ -952,6 +1188,12 @@ export interface components {
              * @description Sub-agent runs started by this run's Agent Executor nodes, oldest first.
              */
             children?: components["schemas"]["GraphExecutionMeta"][];
+            /**
+             * Cost
+             * @description Credits charged for this run's node executions (its own, not its sub-runs').
+             * @default 0
+             */
+            cost: number;
         };
         /** GraphImportPublic */
         GraphImportPublic: {
@@ -2734,6 +2976,162 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CredentialPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    get_credits_api_credits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditsPublic"];
+                };
+            };
+        };
+    };
+    list_transactions_api_credits_transactions_get: {
+        parameters: {
+            query?: {
+                /** @description Only transactions of this kind. */
+                kind?: components["schemas"]["CreditKind"] | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditTransactionPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    admin_get_credits_api_admin_users__user_id__credits_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditsPublic"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    admin_adjust_api_admin_users__user_id__credits_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreditAdjustment"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditTransactionAdmin"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    admin_list_transactions_api_admin_users__user_id__credits_transactions_get: {
+        parameters: {
+            query?: {
+                /** @description Only transactions of this kind. */
+                kind?: components["schemas"]["CreditKind"] | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreditTransactionAdminPage"];
                 };
             };
             /** @description Validation Error */

@@ -305,3 +305,35 @@ export interface ScheduleDraft {
 
 /** The fields a PATCH may change; only those given change. */
 export type ScheduleChange = Partial<ScheduleDraft & { enabled: boolean }>;
+
+export type CreditKind = Schemas["CreditKind"];
+
+/** The caller's credits; with `enabled` false the server charges nothing. */
+export interface Credits {
+  enabled: boolean;
+  balance: number;
+  /** Held by nodes running now; charged when they finish. */
+  reserved: number;
+  available: number;
+}
+
+/** One ledger row: `amount` is signed (usage negative), `running_balance` the balance after it. */
+export interface CreditTransaction {
+  id: string;
+  kind: CreditKind;
+  amount: number;
+  running_balance: number;
+  created_at: string | null;
+  reason: string | null;
+  /** Usage only: the agent and run it paid for. */
+  graph_id: string | null;
+  graph_exec_id: string | null;
+  node_exec_id: string | null;
+  block_id: string | null;
+}
+
+export interface CreditTransactionPage {
+  transactions: CreditTransaction[];
+  /** Matching transactions over every page. */
+  total: number;
+}

@@ -1,4 +1,6 @@
 /** English: the source catalogue. Every other language has exactly these keys. */
+import { creditsEn } from "./credits";
+
 export const en = {
   common: { cancel: "Cancel", close: "Close", loading: "Loading…" },
   nav: {
@@ -391,13 +393,10 @@ export const en = {
     inputs: "Inputs for each run",
     created: "Scheduled “{{name}}”. Next run: {{time}}.",
   },
+  credits: creditsEn,
   notFound: {
     title: "Page not found",
     body: "The page you opened does not exist.",
     home: "Go to agents",
   },
 };
-
-/** The shape every catalogue must have: the same keys, any strings. */
-type Shape<T> = { [K in keyof T]: T[K] extends string ? string : Shape<T[K]> };
-export type Catalogue = Shape<typeof en>;

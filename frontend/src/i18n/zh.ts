@@ -1,5 +1,6 @@
 /** 简体中文。键与英文目录完全一致（类型与测试都会检查）。 */
-import type { Catalogue } from "./en";
+import { creditsZh } from "./credits";
+import type { Catalogue } from "./shape";
 
 export const zh: Catalogue = {
   common: { cancel: "取消", close: "关闭", loading: "加载中…" },
@@ -392,6 +393,7 @@ export const zh: Catalogue = {
     inputs: "每次运行的输入",
     created: "已创建定时任务“{{name}}”。下次运行：{{time}}。",
   },
+  credits: creditsZh,
   notFound: {
     title: "页面不存在",
     body: "你打开的页面不存在。",

@@ -11,6 +11,7 @@ import { useMe } from "../api/queries";
 import { clearTokens, getTokens, onSessionChange } from "../api/session";
 import { LANGUAGES } from "../i18n";
 import { Icon } from "../ui/Icon";
+import { CreditBalance } from "./credits/CreditBalance";
 import type { ThemeChoice } from "../ui/theme";
 import { applyTheme, storedTheme } from "../ui/theme";
 
@@ -112,8 +113,12 @@ export function Layout() {
           <NavLink to="/settings/api-keys" className="nav-link">
             <Icon name="key" /> {t("nav.apiKeys")}
           </NavLink>
+          <NavLink to="/settings/credits" className="nav-link">
+            <Icon name="coins" /> {t("credits.title")}
+          </NavLink>
         </div>
         <div className="sidebar-foot">
+          <CreditBalance />
           <Preferences />
           <div className="me">
             <span className="avatar" aria-hidden="true">

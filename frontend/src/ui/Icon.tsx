@@ -41,6 +41,8 @@ const PATHS = {
   grip: "M9 6h.01M15 6h.01M9 12h.01M15 12h.01M9 18h.01M15 18h.01",
   pin: "M12 17v5M8 3h8l-1 6 3 4H6l3-4z",
   keyboard: "M3 6h18v12H3zM7 10h.01M11 10h.01M15 10h.01M7 14h10",
+  coins:
+    "M3 7a6 3 0 1 0 12 0 6 3 0 1 0-12 0M3 7v5c0 1.7 2.7 3 6 3s6-1.3 6-3V7M15 9.3c3.4.2 6 1.4 6 2.9v5c0 1.7-2.7 3-6 3-2.4 0-4.5-.7-5.4-1.8",
 } as const;
 
 export type IconName = keyof typeof PATHS;
