@@ -37,9 +37,9 @@ from blockyard.runtime.ratelimit import LocalRateLimiter, RateLimiter
 from blockyard.settings import Settings
 from blockyard.store.api_keys import ApiKeyRepo
 from blockyard.store.blocks import BlockRepo
+from blockyard.store.credentials import CredentialRepo
 from blockyard.store.credit_repo import CreditRepo
 from blockyard.store.credits import SqlBilling
-from blockyard.store.credentials import CredentialRepo
 from blockyard.store.db import Database, open_database
 from blockyard.store.executions import ExecutionRepo, SqlRunStore
 from blockyard.store.graphs import GraphRepo, SqlGraphSource
@@ -231,9 +231,7 @@ def build_billing(
     if not settings.credits_enabled:
         return None
     keyed = {name for name, key in settings.llm_platform_keys.items() if key}
-    prices = {
-        m.name: (m.input_price, m.output_price) for m in llm.models() if m.provider in keyed
-    }
+    prices = {m.name: (m.input_price, m.output_price) for m in llm.models() if m.provider in keyed}
     model_costs = {**model_costs_from_prices(prices), **settings.credits_model_costs}
     costs = CostTable(registry, settings.credits_block_costs, model_costs)
     return SqlBilling(db, costs, signup_credits=settings.signup_credits)
