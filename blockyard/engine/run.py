@@ -188,11 +188,12 @@ class GraphRun:
         except InsufficientBalanceError as exc:
             self.fail_run(str(exc))
             outcome = _failed(str(exc))
-        except BlockyardError as exc:
-            outcome = _failed(str(exc))
+        except BlockyardError as exc:  # the block did not run (bad inputs, credentials...)
+            outcome, cost = _failed(str(exc)), self._release(cost)
         except Exception as exc:  # a platform failure must not hang the run
             log.exception("Node %s of run %s failed in the engine", record.node_id, self.record.id)
-            outcome = _failed(f"Platform error: {type(exc).__name__}: {exc}")
+            message = f"Platform error: {type(exc).__name__}: {exc}"
+            outcome, cost = _failed(message), self._release(cost)
         finally:
             self._tasks.pop(record.id, None)
             self._queued.pop(record.id, None)
@@ -271,10 +272,7 @@ class GraphRun:
 
     def _end_orphan_tool_call(self, record: NodeExecRecord, cost: int = 0) -> None:
         """A tool call whose caller is gone (stopped, or a crash): its caller calls again."""
-        if cost and self.engine.billing is not None:
-            asyncio.get_running_loop().create_task(
-                self.engine.billing.release(self.record.user_id, cost)
-            )
+        self._release(cost)
         record.status = transition(NODE_TRANSITIONS, record.status, S.TERMINATED)
         record.ended_at = time.time()
         self.engine.committer.stage_node(record)
@@ -296,12 +294,17 @@ class GraphRun:
             self._unhandled.append(record)
         self._release_after_commit(record, self._route(plan, outcome.outputs))
 
-    def handle_cancel(self, record: NodeExecRecord, cost: int) -> None:
-        """A stopped run's node ends TERMINATED; an abandoned one (shutdown) is left as is."""
+    def _release(self, cost: int) -> int:
+        """Give back a reservation that will not be charged; the cost left to charge (0)."""
         if cost and self.engine.billing is not None:
             asyncio.get_running_loop().create_task(
                 self.engine.billing.release(self.record.user_id, cost)
             )
+        return 0
+
+    def handle_cancel(self, record: NodeExecRecord, cost: int) -> None:
+        """A stopped run's node ends TERMINATED; an abandoned one (shutdown) is left as is."""
+        self._release(cost)
         if self._final is None:
             return
         record.status = transition(NODE_TRANSITIONS, record.status, S.TERMINATED)

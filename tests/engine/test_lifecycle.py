@@ -218,6 +218,23 @@ async def test_billing_charges_with_completion_and_stops_when_out_of_credits() -
     assert statuses == {a: S.COMPLETED, b: S.COMPLETED, c: S.FAILED}
 
 
+async def test_a_platform_failure_is_not_charged(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError("the worker lost its disk")
+
+    monkeypatch.setattr("blockyard.engine.run.run_node", broken)
+    g = GraphBuilder()
+    g.node(tb.AddBlock, a=1, b=1)
+    billing = MemoryBilling({USER: 5}, costs={tb.AddBlock.id: 2})
+    h = Harness(billing=billing)
+    record = await h.run(g.graph)
+    assert record.status == S.FAILED
+    (execution,) = await h.node_execs(record)
+    assert execution.error == "Platform error: RuntimeError: the worker lost its disk"
+    assert h.store.charges == []
+    await _until(lambda: billing.reserved.get(USER, 0) == 0)  # the hold is given back
+
+
 async def test_rerun_from_a_node_reuses_upstream_results() -> None:
     g = GraphBuilder()
     a = g.node(tb.AddBlock, a=1, b=1)
