@@ -13,6 +13,7 @@ import { Dialog } from "../ui/Dialog";
 import { Icon } from "../ui/Icon";
 import { StatusBadge } from "../ui/StatusBadge";
 import { toast } from "../ui/toasts";
+import { PageHead } from "../ui/PageHead";
 
 function useImport() {
   const { t } = useTranslation();
@@ -66,12 +67,7 @@ export function AgentsPage() {
 
   return (
     <div className="page-inner">
-      <header className="page-head">
-        <div>
-          <h1>{t("agents.title")}</h1>
-          <p className="muted">{t("agents.subtitle")}</p>
-        </div>
-        <span className="grow" />
+      <PageHead title={t("agents.title")} subtitle={t("agents.subtitle")}>
         {(graphs.data?.length ?? 0) > 0 && (
           <input
             className="input agents-search"
@@ -100,7 +96,7 @@ export function AgentsPage() {
         <Link className="btn btn-primary" to="/agents/new" data-testid="new-agent">
           <Icon name="plus" /> {t("agents.new")}
         </Link>
-      </header>
+      </PageHead>
       <div className="card">
         {graphs.isLoading ? (
           <div className="empty">

@@ -10,6 +10,7 @@ import { formatTime } from "../editor/lib/format";
 import { Dialog } from "../ui/Dialog";
 import { Icon } from "../ui/Icon";
 import { toast } from "../ui/toasts";
+import { PageHead } from "../ui/PageHead";
 
 const SCOPES: ApiKeyScope[] = ["read", "execute", "manage"];
 
@@ -105,16 +106,11 @@ export function ApiKeysPage() {
 
   return (
     <div className="page-inner">
-      <header className="page-head">
-        <div>
-          <h1>{t("apiKeys.title")}</h1>
-          <p className="muted">{t("apiKeys.subtitle")}</p>
-        </div>
-        <span className="grow" />
+      <PageHead title={t("apiKeys.title")} subtitle={t("apiKeys.subtitle")}>
         <button className="btn btn-primary" onClick={() => setCreating(true)}>
           <Icon name="plus" /> {t("apiKeys.create")}
         </button>
-      </header>
+      </PageHead>
       {created && (
         <div className="callout success key-once" role="status">
           <div className="grow">

@@ -13,6 +13,7 @@ import {
   LocalTime,
   ScheduleSwitch,
 } from "../schedules/ScheduleControls";
+import { PageHead } from "../ui/PageHead";
 
 const COLUMNS = ["name", "agent", "when", "nextRun", "lastRun"] as const;
 
@@ -66,12 +67,7 @@ export function SchedulesPage() {
   const list = schedules.data ?? [];
   return (
     <div className="page-inner">
-      <header className="page-head">
-        <div>
-          <h1>{t("schedules.title")}</h1>
-          <p className="muted">{t("schedules.subtitle")}</p>
-        </div>
-      </header>
+      <PageHead title={t("schedules.title")} subtitle={t("schedules.subtitle")} />
       <div className="card">
         {schedules.isLoading ? (
           <div className="empty">

@@ -13,6 +13,7 @@ import { Icon } from "../../ui/Icon";
 import { toast } from "../../ui/toasts";
 import { AddCredentialDialog } from "./AddCredentialDialog";
 import { rememberOAuth } from "./drafts";
+import { PageHead } from "../../ui/PageHead";
 
 async function connect(provider: Provider): Promise<void> {
   try {
@@ -87,12 +88,7 @@ export function CredentialsPage() {
 
   return (
     <div className="page-inner">
-      <header className="page-head">
-        <div>
-          <h1>{t("credentials.pageTitle")}</h1>
-          <p className="muted">{t("credentials.subtitle")}</p>
-        </div>
-        <span className="grow" />
+      <PageHead title={t("credentials.pageTitle")} subtitle={t("credentials.subtitle")}>
         {oauth.map((p) => (
           <button key={p.name} className="btn" onClick={() => void connect(p)}>
             <Icon name="globe" /> {t("credentials.connect", { provider: p.title })}
@@ -101,7 +97,7 @@ export function CredentialsPage() {
         <button className="btn btn-primary" onClick={() => setAdding(true)} disabled={!typed.length}>
           <Icon name="plus" /> {t("credentials.add")}
         </button>
-      </header>
+      </PageHead>
       <div className="card">
         {list.data?.length ? (
           <table className="table">

@@ -6,6 +6,7 @@ import type { CreditKind, Credits } from "../../api/types";
 import { Icon } from "../../ui/Icon";
 import { formatCredits } from "./format";
 import { TransactionsTable } from "./TransactionsTable";
+import { PageHead } from "../../ui/PageHead";
 import "./credits.css";
 
 export const PAGE_SIZE = 20;
@@ -76,12 +77,7 @@ export function CreditsPage() {
   const rows = page.data?.transactions ?? [];
   return (
     <div className="page-inner">
-      <header className="page-head">
-        <div>
-          <h1>{t("credits.title")}</h1>
-          <p className="muted">{t("credits.subtitle")}</p>
-        </div>
-      </header>
+      <PageHead title={t("credits.title")} subtitle={t("credits.subtitle")} />
       {credits.data && !credits.data.enabled && (
         <div className="callout warning" role="status">
           <Icon name="alert" /> <p>{t("credits.off")}</p>
